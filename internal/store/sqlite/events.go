@@ -1,0 +1,141 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"slrportal/internal/licensing"
+)
+
+func (s *Store) LastEvent(ctx context.Context) (int64, string, error) {
+	var id int64
+	var hash string
+	err := s.q.QueryRowContext(ctx, `SELECT id, hash FROM events ORDER BY id DESC LIMIT 1`).Scan(&id, &hash)
+	if err == sql.ErrNoRows {
+		return 0, "", nil
+	}
+	return id, hash, wrap("last event", err)
+}
+
+// splitUDI takes "PID:X,SN:Y" apart for the search columns.
+func splitUDI(udi string) (pid, sn string) {
+	rest, ok := strings.CutPrefix(udi, "PID:")
+	if !ok {
+		return "", ""
+	}
+	pid, sn, _ = strings.Cut(rest, ",SN:")
+	return pid, sn
+}
+
+func (s *Store) InsertEvent(ctx context.Context, e licensing.Event) error {
+	pid, sn := splitUDI(e.UDI)
+	_, err := s.q.ExecContext(ctx, `INSERT INTO events
+		(id, at, sa_id, va_id, user_id, username, type, pi_id, udi, pid, sn, hostname, message, details, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.TimeText(), e.SAID, e.VAID, e.UserID, e.Username, string(e.Type), e.PIID, e.UDI, pid, sn, e.Hostname,
+		e.Message, e.Details, e.PrevHash, e.Hash)
+	return wrap("insert event", err)
+}
+
+const eventColumns = `e.id, e.at, e.sa_id, e.va_id, COALESCE(v.name, ''), e.user_id, e.username, e.type, e.pi_id, e.udi, e.hostname, e.message, e.details, e.prev_hash, e.hash`
+
+func scanEvent(r scanner) (licensing.Event, error) {
+	var e licensing.Event
+	var at, typ string
+	if err := r.Scan(&e.ID, &at, &e.SAID, &e.VAID, &e.VAName, &e.UserID, &e.Username, &typ, &e.PIID, &e.UDI, &e.Hostname,
+		&e.Message, &e.Details, &e.PrevHash, &e.Hash); err != nil {
+		return e, err
+	}
+	e.Type = licensing.EventType(typ)
+	e.At, _ = time.Parse(time.RFC3339Nano, at)
+	return e, nil
+}
+
+// eventFilter builds the WHERE clause shared by the list and the export.
+func eventFilter(q licensing.EventQuery) (string, []any) {
+	where := []string{"e.sa_id = ?"}
+	args := []any{q.SAID}
+	if q.VAIDs != nil {
+		if len(q.VAIDs) == 0 {
+			where = append(where, "0")
+		} else {
+			where = append(where, "e.va_id IN ("+strings.Repeat("?,", len(q.VAIDs)-1)+"?)")
+			for _, id := range q.VAIDs {
+				args = append(args, id)
+			}
+		}
+	}
+	if q.Product != "" {
+		like := likePrefix(q.Product)
+		where = append(where, `(e.sn LIKE ? ESCAPE '\' OR e.pid LIKE ? ESCAPE '\' OR e.hostname LIKE ? ESCAPE '\')`)
+		args = append(args, like, like, like)
+	}
+	if q.Type != "" {
+		where = append(where, "e.type = ?")
+		args = append(args, string(q.Type))
+	}
+	if q.Username != "" {
+		where = append(where, "e.username = ?")
+		args = append(args, q.Username)
+	}
+	if q.License != "" {
+		where = append(where, `(instr(lower(e.details), lower(?)) > 0 OR instr(lower(e.message), lower(?)) > 0)`)
+		args = append(args, q.License, q.License)
+	}
+	if !q.From.IsZero() {
+		where = append(where, "e.at >= ?")
+		args = append(args, q.From.UTC().Format(time.RFC3339Nano))
+	}
+	if !q.To.IsZero() {
+		where = append(where, "e.at < ?")
+		args = append(args, q.To.UTC().Format(time.RFC3339Nano))
+	}
+	if q.BeforeID > 0 {
+		where = append(where, "e.id < ?")
+		args = append(args, q.BeforeID)
+	}
+	return strings.Join(where, " AND "), args
+}
+
+func (s *Store) Events(ctx context.Context, q licensing.EventQuery) ([]licensing.Event, error) {
+	cond, args := eventFilter(q)
+	limit := q.Limit
+	if limit <= 0 {
+		limit = licensing.PageSize
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT `+eventColumns+` FROM events e LEFT JOIN virtual_accounts v ON v.id = e.va_id
+		WHERE `+cond+` ORDER BY e.id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, wrap("events", err)
+	}
+	defer rows.Close()
+	var out []licensing.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, wrap("events", err)
+		}
+		out = append(out, e)
+	}
+	return out, wrap("events", rows.Err())
+}
+
+func (s *Store) EachEvent(ctx context.Context, fn func(licensing.Event) error) error {
+	rows, err := s.q.QueryContext(ctx, `SELECT `+eventColumns+` FROM events e LEFT JOIN virtual_accounts v ON v.id = e.va_id ORDER BY e.id`)
+	if err != nil {
+		return wrap("each event", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return wrap("each event", err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return wrap("each event", rows.Err())
+}
