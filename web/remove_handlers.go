@@ -1,0 +1,68 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"slrportal/internal/licensing"
+	"slrportal/web/views"
+)
+
+func (s *Server) removeProps(c echo.Context) (views.RemoveProps, error) {
+	w, err := s.workspace(c)
+	if err != nil {
+		return views.RemoveProps{}, err
+	}
+	piID, err := idParam(c, "pi")
+	if err != nil {
+		return views.RemoveProps{}, err
+	}
+	d, err := s.svc.Instance(c.Request().Context(), actor(c), w.VA.ID, piID)
+	if err != nil {
+		return views.RemoveProps{}, err
+	}
+	if !w.CanManage {
+		return views.RemoveProps{}, licensing.ErrForbidden
+	}
+	return views.RemoveProps{Inventory: s.inventoryHeader(c, "Remove Product Instance", "instances", w), Modal: isModal(c), PI: d.PI}, nil
+}
+
+func (s *Server) removeForm(c echo.Context) error {
+	p, err := s.removeProps(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.Remove(p))
+}
+
+func (s *Server) remove(c echo.Context) error {
+	p, err := s.removeProps(c)
+	if err != nil {
+		return err
+	}
+	p.ReturnCode = strings.TrimSpace(c.FormValue("return_code"))
+	pi, err := s.svc.Remove(c.Request().Context(), actor(c), p.VAID, p.PI.ID, p.ReturnCode)
+	if err != nil {
+		msg, ok := licensing.Message(err)
+		if !ok {
+			return err
+		}
+		p.Error = msg
+		return s.render(c, http.StatusUnprocessableEntity, views.Remove(p))
+	}
+	s.flash(c, "Product instance "+pi.UDIString()+" was removed; its licenses were returned to the virtual account.")
+	return s.seeOther(c, "/inventory/"+strconv.FormatInt(p.VAID, 10)+"/instances")
+}
+
+// seeOther redirects after a successful POST; inside the htmx dialog it asks
+// htmx to load the page in full instead of swapping it into the dialog.
+func (s *Server) seeOther(c echo.Context, to string) error {
+	if c.Request().Header.Get("HX-Request") == "true" {
+		c.Response().Header().Set("HX-Redirect", to)
+		return c.NoContent(http.StatusOK)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}

@@ -1,0 +1,107 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"slrportal/internal/licensing"
+)
+
+const (
+	sessionName = "slr_session"
+	keyUserID   = "uid"
+	keySession  = "sid"
+	ctxActor    = "actor"
+)
+
+// actor returns the signed-in user of the request (set by requireUser).
+func actor(c echo.Context) licensing.Actor {
+	a, _ := c.Get(ctxActor).(licensing.Actor)
+	return a
+}
+
+// requireUser loads the user and their grants on every request, so a role
+// change takes effect on the next request; anonymous users go to /login.
+func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		sess, _ := s.sessions.Get(c.Request(), sessionName)
+		uid, _ := sess.Values[keyUserID].(int64)
+		if uid == 0 {
+			return s.toLogin(c)
+		}
+		a, err := s.svc.LoadActor(c.Request().Context(), uid)
+		if errors.Is(err, licensing.ErrNotFound) || errors.Is(err, licensing.ErrForbidden) {
+			sess.Options.MaxAge = -1
+			_ = sess.Save(c.Request(), c.Response())
+			return s.toLogin(c)
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(ctxActor, a)
+		return next(c)
+	}
+}
+
+func (s *Server) toLogin(c echo.Context) error {
+	next := c.Request().URL.RequestURI()
+	if c.Request().Method != http.MethodGet {
+		next = ""
+	}
+	if c.Request().Header.Get("HX-Request") == "true" {
+		c.Response().Header().Set("HX-Redirect", "/login")
+		return c.NoContent(http.StatusUnauthorized)
+	}
+	return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/inventory"
+	}
+	return next
+}
+
+// flash stores a one-time notification for the next page.
+func (s *Server) flash(c echo.Context, msg string) {
+	sess, _ := s.sessions.Get(c.Request(), sessionName)
+	sess.AddFlash(msg)
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		s.log.Error("save session", "err", err)
+	}
+}
+
+// flashes takes the pending notifications.
+func (s *Server) flashes(c echo.Context) []string {
+	sess, _ := s.sessions.Get(c.Request(), sessionName)
+	fs := sess.Flashes()
+	if len(fs) == 0 {
+		return nil
+	}
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		s.log.Error("save session", "err", err)
+	}
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		if m, ok := f.(string); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func randomToken() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err))
+	}
+	return hex.EncodeToString(b)
+}
