@@ -14,7 +14,8 @@ import (
 // eventFilter reads the log's query parameters; bad dates become a message.
 func eventFilter(c echo.Context, p *views.EventsProps) (licensing.EventFilter, string) {
 	p.Q, p.Type, p.User, p.From, p.To = c.QueryParam("q"), c.QueryParam("type"), c.QueryParam("user"), c.QueryParam("from"), c.QueryParam("to")
-	f := licensing.EventFilter{Product: p.Q, Username: p.User}
+	p.License = c.QueryParam("license")
+	f := licensing.EventFilter{Product: p.Q, Username: p.User, License: p.License}
 	if p.Type != "" {
 		known := false
 		for _, t := range licensing.EventTypes {

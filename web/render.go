@@ -117,3 +117,5 @@ func (s *Server) handleError(err error, c echo.Context) {
 func (s *Server) csrfError(err error, c echo.Context) error {
 	return echo.NewHTTPError(http.StatusForbidden, "The form was stale or did not come from this portal. Reload the page and try again.")
 }
+
+func asChain(err error, target **licensing.ChainError) bool { return errors.As(err, target) }

@@ -137,7 +137,10 @@ func (s *Server) routes(e *echo.Echo) {
 	a.POST("/inventory/:va/instances/:pi/remove", s.remove)
 	a.GET("/inventory/:va/codes/:code/download", s.download)
 	a.GET("/inventory/:va/events", s.vaEvents)
+	a.GET("/inventory/:va/events.csv", s.vaEventsCSV)
 	a.GET("/activity/events", s.saEvents)
+	a.GET("/activity/events.csv", s.saEventsCSV)
+	a.POST("/activity/events/verify", s.verifyEvents)
 }
 
 func (s *Server) healthz(c echo.Context) error {

@@ -53,14 +53,8 @@ func (s *Service) SAEvents(ctx context.Context, a Actor, f EventFilter) (EventPa
 }
 
 func (s *Service) events(ctx context.Context, a Actor, vaIDs []int64, f EventFilter) (EventPage, error) {
-	f.Product, f.Username, f.License = strings.TrimSpace(f.Product), strings.TrimSpace(f.Username), strings.TrimSpace(f.License)
-	for _, v := range []struct{ field, val string }{{"q", f.Product}, {"user", f.Username}, {"license", f.License}} {
-		if len(v.val) > MaxSearchLen {
-			return EventPage{}, Invalid(v.field, "The search text is too long: use at most %d characters.", MaxSearchLen)
-		}
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
-		return EventPage{}, Invalid("to", "The end date is before the start date.")
+	if err := validateFilter(&f); err != nil {
+		return EventPage{}, err
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
@@ -85,4 +79,53 @@ func (s *Service) VerifyEvents(ctx context.Context) (int64, error) {
 	var v ChainVerifier
 	err := s.store.EachEvent(ctx, v.Check)
 	return v.Count, err
+}
+
+// ExportEvents streams every event that matches f (no page limit) to fn,
+// newest first, with the same visibility rules as the log pages. vaID 0
+// exports the SA-level log.
+func (s *Service) ExportEvents(ctx context.Context, a Actor, vaID int64, f EventFilter, fn func(Event) error) error {
+	var vaIDs []int64
+	switch {
+	case vaID != 0:
+		if !a.Can(access.View, vaID) {
+			return fmt.Errorf("export: %w", ErrNotFound)
+		}
+		vaIDs = []int64{vaID}
+	case !a.Can(access.ViewSmartAccountLog, 0):
+		vas, _, err := s.VisibleVAs(ctx, a)
+		if err != nil {
+			return err
+		}
+		vaIDs = make([]int64, 0, len(vas))
+		for _, va := range vas {
+			vaIDs = append(vaIDs, va.ID)
+		}
+	}
+	if err := validateFilter(&f); err != nil {
+		return err
+	}
+	return s.store.EventsEach(ctx, EventQuery{SAID: a.SAID, VAIDs: vaIDs, Product: f.Product, Type: f.Type, Username: f.Username,
+		License: f.License, From: f.From, To: f.To}, fn)
+}
+
+// VerifyEventsFor lets an SA administrator check the chain from the portal.
+func (s *Service) VerifyEventsFor(ctx context.Context, a Actor) (int64, error) {
+	if !a.Can(access.ManageSmartAccount, 0) {
+		return 0, fmt.Errorf("verify events: %w", ErrNotFound)
+	}
+	return s.VerifyEvents(ctx)
+}
+
+func validateFilter(f *EventFilter) error {
+	f.Product, f.Username, f.License = strings.TrimSpace(f.Product), strings.TrimSpace(f.Username), strings.TrimSpace(f.License)
+	for _, v := range []struct{ field, val string }{{"q", f.Product}, {"user", f.Username}, {"license", f.License}} {
+		if len(v.val) > MaxSearchLen {
+			return Invalid(v.field, "The search text is too long: use at most %d characters.", MaxSearchLen)
+		}
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
+		return Invalid("to", "The end date is before the start date.")
+	}
+	return nil
 }

@@ -68,6 +68,15 @@ type Repo interface {
 	SetStatus(ctx context.Context, piID int64, s Status) error
 	SetRehostedTo(ctx context.Context, piID, toID int64) error
 	MarkRemoved(ctx context.Context, piID int64, at time.Time) error
+	// SetLines replaces a PI's reservation lines.
+	SetLines(ctx context.Context, piID int64, lines []Line) error
+	// MoveInstance puts a live PI into another VA (a transfer).
+	MoveInstance(ctx context.Context, piID, vaID int64) error
+	// SavePreviousLines, PreviousLines and DeletePreviousLines keep the
+	// lines a PI held before a pending update, for Cancel Update.
+	SavePreviousLines(ctx context.Context, piID int64, lines []Line) error
+	PreviousLines(ctx context.Context, piID int64) ([]Line, error)
+	DeletePreviousLines(ctx context.Context, piID int64) error
 
 	InsertAuthCode(ctx context.Context, c *AuthCode) error
 	// AuthCodes lists a PI's codes, newest first.
@@ -86,6 +95,9 @@ type Repo interface {
 	AddGrant(ctx context.Context, userID int64, g access.Grant) error
 
 	Events(ctx context.Context, q EventQuery) ([]Event, error)
+	// EventsEach calls fn for every event that matches q (Limit ignored),
+	// newest first, streaming rows instead of loading them all.
+	EventsEach(ctx context.Context, q EventQuery, fn func(Event) error) error
 	// EachEvent calls fn for every event in id order (for verification).
 	EachEvent(ctx context.Context, fn func(Event) error) error
 }

@@ -139,3 +139,23 @@ func (s *Store) EachEvent(ctx context.Context, fn func(licensing.Event) error) e
 	}
 	return wrap("each event", rows.Err())
 }
+
+func (s *Store) EventsEach(ctx context.Context, q licensing.EventQuery, fn func(licensing.Event) error) error {
+	cond, args := eventFilter(q)
+	rows, err := s.q.QueryContext(ctx, `SELECT `+eventColumns+` FROM events e LEFT JOIN virtual_accounts v ON v.id = e.va_id
+		WHERE `+cond+` ORDER BY e.id DESC`, args...)
+	if err != nil {
+		return wrap("events", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return wrap("events", err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return wrap("events", rows.Err())
+}

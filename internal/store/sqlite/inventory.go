@@ -81,26 +81,38 @@ func scanPI(r scanner, extra ...any) (licensing.ProductInstance, error) {
 	return p, nil
 }
 
-func (s *Store) ProductInstances(ctx context.Context, vaID int64, q licensing.PIQuery) (licensing.PIPage, error) {
+// piFilter builds the WHERE clause of the Product Instances tab. The prefix
+// search is a union of index ranges, one per column, and the only condition
+// on p, so that the matches drive the query: written as one OR beside
+// p.va_id = ?, SQLite's planner (it has no ANALYZE statistics) walks every
+// PI of the VA through product_instances_va_status instead.
+func piFilter(vaID int64, q licensing.PIQuery) (string, []any) {
 	where := []string{"p.va_id = ?", "p.removed_at IS NULL"}
 	args := []any{vaID}
 	if q.Prefix != "" {
+		where, args = nil, nil
 		like := likePrefix(q.Prefix)
-		terms := []string{`p.sn LIKE ? ESCAPE '\'`, `p.pid LIKE ? ESCAPE '\'`, `p.hostname LIKE ? ESCAPE '\'`}
-		args = append(args, like, like, like)
+		const live = `SELECT id FROM product_instances WHERE va_id = ? AND removed_at IS NULL AND `
+		branches := []string{live + `sn LIKE ? ESCAPE '\'`, live + `pid LIKE ? ESCAPE '\'`, live + `hostname LIKE ? ESCAPE '\'`}
+		args = append(args, vaID, like, vaID, like, vaID, like)
 		if len(q.Families) > 0 {
-			terms = append(terms, "p.family IN ("+strings.Repeat("?,", len(q.Families)-1)+"?)")
+			branches = append(branches, live+"family IN ("+strings.Repeat("?,", len(q.Families)-1)+"?)")
+			args = append(args, vaID)
 			for _, f := range q.Families {
 				args = append(args, f)
 			}
 		}
-		where = append(where, "("+strings.Join(terms, " OR ")+")")
+		where = append(where, "p.id IN ("+strings.Join(branches, " UNION ALL ")+")")
 	}
 	if q.Status != "" {
 		where = append(where, "p.status = ?")
 		args = append(args, string(q.Status))
 	}
-	cond := strings.Join(where, " AND ")
+	return strings.Join(where, " AND "), args
+}
+
+func (s *Store) ProductInstances(ctx context.Context, vaID int64, q licensing.PIQuery) (licensing.PIPage, error) {
+	cond, args := piFilter(vaID, q)
 	var page licensing.PIPage
 	if err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM product_instances p WHERE `+cond, args...).Scan(&page.Total); err != nil {
 		return page, wrap("product instances: count", err)
