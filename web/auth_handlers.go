@@ -30,7 +30,7 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	// A new session at sign-in: drop whatever the old cookie held.
-	sess, _ := s.sessions.New(c.Request(), sessionName)
+	sess := s.newSession(c)
 	sess.Values = map[any]any{keyUserID: u.ID, keySession: randomToken()}
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		return err
@@ -39,7 +39,7 @@ func (s *Server) login(c echo.Context) error {
 }
 
 func (s *Server) logout(c echo.Context) error {
-	sess, _ := s.sessions.Get(c.Request(), sessionName)
+	sess := s.session(c)
 	sess.Values = map[any]any{}
 	sess.Options.MaxAge = -1
 	if err := sess.Save(c.Request(), c.Response()); err != nil {

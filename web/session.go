@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
 	"slrportal/internal/licensing"
@@ -31,7 +32,7 @@ func actor(c echo.Context) licensing.Actor {
 // change takes effect on the next request; anonymous users go to /login.
 func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		sess, _ := s.sessions.Get(c.Request(), sessionName)
+		sess := s.session(c)
 		uid, _ := sess.Values[keyUserID].(int64)
 		if uid == 0 {
 			return s.toLogin(c)
@@ -72,7 +73,7 @@ func safeNext(next string) string {
 
 // flash stores a one-time notification for the next page.
 func (s *Server) flash(c echo.Context, msg string) {
-	sess, _ := s.sessions.Get(c.Request(), sessionName)
+	sess := s.session(c)
 	sess.AddFlash(msg)
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		s.log.Error("save session", "err", err)
@@ -81,7 +82,7 @@ func (s *Server) flash(c echo.Context, msg string) {
 
 // flashes takes the pending notifications.
 func (s *Server) flashes(c echo.Context) []string {
-	sess, _ := s.sessions.Get(c.Request(), sessionName)
+	sess := s.session(c)
 	fs := sess.Flashes()
 	if len(fs) == 0 {
 		return nil
@@ -104,4 +105,29 @@ func randomToken() string {
 		panic(fmt.Sprintf("crypto/rand: %v", err))
 	}
 	return hex.EncodeToString(b)
+}
+
+// session returns the request's session; its cookie is Secure when the
+// request came over TLS (directly or through a proxy that says so).
+func (s *Server) session(c echo.Context) *sessions.Session {
+	sess, _ := s.sessions.Get(c.Request(), sessionName) // a bad cookie yields a new session
+	s.secureFor(c, sess)
+	return sess
+}
+
+// newSession starts a fresh session, ignoring the request's cookie, so a
+// sign-in never reuses a session that existed before it.
+func (s *Server) newSession(c echo.Context) *sessions.Session {
+	sess := sessions.NewSession(s.sessions, sessionName)
+	opts := *s.sessions.Options
+	sess.Options = &opts
+	sess.IsNew = true
+	s.secureFor(c, sess)
+	return sess
+}
+
+func (s *Server) secureFor(c echo.Context, sess *sessions.Session) {
+	if s.secure || c.Request().TLS != nil || c.Request().Header.Get(echo.HeaderXForwardedProto) == "https" {
+		sess.Options.Secure = true
+	}
 }
