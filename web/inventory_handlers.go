@@ -77,8 +77,10 @@ func (s *Server) instances(c echo.Context) error {
 		return err
 	}
 	q := c.QueryParam("q")
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	if page < 1 {
+	// A page number that is not one (strconv.Atoi gives MaxInt for an
+	// overlong one) shows the first page.
+	page, err := strconv.Atoi(c.QueryParam("page"))
+	if err != nil || page < 1 {
 		page = 1
 	}
 	props := views.InstancesProps{Inventory: s.inventoryHeader(c, "Product Instances", "instances", w), Query: q, Page: page, PageSize: licensing.PageSize}

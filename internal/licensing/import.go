@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,10 +104,17 @@ func DecodeImport(r io.Reader) (ImportFile, error) {
 		case errors.As(err, &syn):
 			line, col := position(data, syn.Offset)
 			return ImportFile{}, &ImportError{Path: "$", Msg: fmt.Sprintf("malformed JSON at line %d, column %d: %v", line, col, syn)}
-		case errors.As(err, &typ):
-			return ImportFile{}, &ImportError{Path: "$." + typ.Field, Msg: fmt.Sprintf("expected %s, found %s", typ.Type, typ.Value)}
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 			return ImportFile{}, &ImportError{Path: "$", Msg: "malformed JSON: the file ends too early"}
+		}
+		// encoding/json names neither the place of an unknown field nor the
+		// array indexes of a wrong value; find them by walking the document.
+		if ie := locateMismatch(data, reflect.TypeFor[ImportFile]()); ie != nil {
+			return ImportFile{}, ie
+		}
+		switch {
+		case errors.As(err, &typ):
+			return ImportFile{}, &ImportError{Path: "$." + typ.Field, Msg: fmt.Sprintf("expected %s, found %s", typ.Type, typ.Value)}
 		}
 		return ImportFile{}, &ImportError{Path: "$", Msg: err.Error()}
 	}
@@ -113,6 +122,122 @@ func DecodeImport(r io.Reader) (ImportFile, error) {
 		return ImportFile{}, &ImportError{Path: "$", Msg: "malformed JSON: more than one document"}
 	}
 	return f, nil
+}
+
+// locateMismatch walks a syntactically valid document along t and returns
+// the first unknown field or value of the wrong kind, with its JSON path;
+// nil when it finds none.
+func locateMismatch(data []byte, t reflect.Type) *ImportError {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	ie, _ := walkJSON(dec, "$", t)
+	return ie
+}
+
+func walkJSON(dec *json.Decoder, path string, t reflect.Type) (*ImportError, error) {
+	tok, err := dec.Token()
+	if err != nil || tok == nil { // null fits every field
+		return nil, err
+	}
+	mismatch := &ImportError{Path: path, Msg: fmt.Sprintf("expected %s, found %s", jsonKind(t.Kind()), tokenKind(tok))}
+	switch t.Kind() {
+	case reflect.Struct:
+		if tok != json.Delim('{') {
+			return mismatch, nil
+		}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			key, _ := kt.(string)
+			f, ok := fieldByJSONName(t, key)
+			if !ok {
+				return &ImportError{Path: path + "." + key, Msg: fmt.Sprintf("unknown field %q", key)}, nil
+			}
+			if ie, err := walkJSON(dec, path+"."+key, f.Type); ie != nil || err != nil {
+				return ie, err
+			}
+		}
+		_, err := dec.Token()
+		return nil, err
+	case reflect.Slice:
+		if tok != json.Delim('[') {
+			return mismatch, nil
+		}
+		for i := 0; dec.More(); i++ {
+			if ie, err := walkJSON(dec, fmt.Sprintf("%s[%d]", path, i), t.Elem()); ie != nil || err != nil {
+				return ie, err
+			}
+		}
+		_, err := dec.Token()
+		return nil, err
+	case reflect.String:
+		if _, ok := tok.(string); !ok {
+			return mismatch, nil
+		}
+	case reflect.Bool:
+		if _, ok := tok.(bool); !ok {
+			return mismatch, nil
+		}
+	case reflect.Int:
+		n, ok := tok.(json.Number)
+		if !ok {
+			return mismatch, nil
+		}
+		if _, err := strconv.ParseInt(string(n), 10, 0); err != nil {
+			return &ImportError{Path: path, Msg: fmt.Sprintf("expected a whole number, found %s", n)}, nil
+		}
+	}
+	return nil, nil
+}
+
+// fieldByJSONName matches a key as encoding/json does (case-insensitively).
+func fieldByJSONName(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		if name != "-" && strings.EqualFold(name, key) {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Struct:
+		return "an object"
+	case reflect.Slice:
+		return "a list"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int:
+		return "a whole number"
+	}
+	return k.String()
+}
+
+func tokenKind(tok json.Token) string {
+	switch v := tok.(type) {
+	case json.Delim:
+		if v == '{' {
+			return "an object"
+		}
+		return "a list"
+	case string:
+		return "a string"
+	case bool:
+		return "true or false"
+	case json.Number:
+		return "a number"
+	}
+	return "null"
 }
 
 func position(data []byte, off int64) (line, col int) {
