@@ -31,7 +31,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	// A new session at sign-in: drop whatever the old cookie held.
 	sess := s.newSession(c)
-	sess.Values = map[any]any{keyUserID: u.ID, keySession: randomToken()}
+	sess.Values = map[any]any{keyUserID: u.ID, keySession: randomToken(), keyEpoch: u.SessionEpoch}
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		return err
 	}
@@ -40,6 +40,11 @@ func (s *Server) login(c echo.Context) error {
 
 func (s *Server) logout(c echo.Context) error {
 	sess := s.session(c)
+	if uid, _ := sess.Values[keyUserID].(int64); uid != 0 {
+		if err := s.svc.SignOut(c.Request().Context(), uid); err != nil {
+			return err
+		}
+	}
 	sess.Values = map[any]any{}
 	sess.Options.MaxAge = -1
 	if err := sess.Save(c.Request(), c.Response()); err != nil {

@@ -19,6 +19,7 @@ const (
 	sessionName = "slr_session"
 	keyUserID   = "uid"
 	keySession  = "sid"
+	keyEpoch    = "epoch"
 	ctxActor    = "actor"
 )
 
@@ -38,6 +39,9 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return s.toLogin(c)
 		}
 		a, err := s.svc.LoadActor(c.Request().Context(), uid)
+		if epoch, _ := sess.Values[keyEpoch].(int64); err == nil && epoch != a.User.SessionEpoch {
+			err = licensing.ErrNotFound // signed out since this cookie was issued
+		}
 		if errors.Is(err, licensing.ErrNotFound) || errors.Is(err, licensing.ErrForbidden) {
 			sess.Options.MaxAge = -1
 			_ = sess.Save(c.Request(), c.Response())

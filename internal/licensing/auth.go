@@ -96,3 +96,12 @@ func (s *Service) CreateAdmin(ctx context.Context, username, password string) er
 	_, err := s.Import(ctx, f, bcrypt.DefaultCost)
 	return err
 }
+
+// SignOut ends every session of the user: cookies issued before now are
+// refused from the next request on.
+func (s *Service) SignOut(ctx context.Context, userID int64) error {
+	if err := s.store.EndSessions(ctx, userID); err != nil {
+		return fmt.Errorf("sign out: %w", err)
+	}
+	return nil
+}

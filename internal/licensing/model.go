@@ -131,6 +131,8 @@ type User struct {
 	Username     string
 	DisplayName  string
 	PasswordHash []byte
+	// SessionEpoch moves on at sign-out; older session cookies are refused.
+	SessionEpoch int64
 }
 
 // Alert is shown on the General and Licenses tabs.

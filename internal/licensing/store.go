@@ -91,6 +91,8 @@ type Repo interface {
 	UserByUsername(ctx context.Context, username string) (User, error)
 	User(ctx context.Context, id int64) (User, error)
 	CreateUser(ctx context.Context, u *User) error
+	// EndSessions invalidates every session of the user (sign-out).
+	EndSessions(ctx context.Context, userID int64) error
 	Grants(ctx context.Context, userID int64) ([]access.Grant, error)
 	AddGrant(ctx context.Context, userID int64, g access.Grant) error
 

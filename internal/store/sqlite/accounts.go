@@ -72,15 +72,15 @@ func (s *Store) CreateVirtualAccount(ctx context.Context, va *licensing.VirtualA
 
 func (s *Store) UserByUsername(ctx context.Context, username string) (licensing.User, error) {
 	var u licensing.User
-	err := s.q.QueryRowContext(ctx, `SELECT id, username, display_name, password_hash FROM users WHERE username = ?`, username).
-		Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash)
+	err := s.q.QueryRowContext(ctx, `SELECT id, username, display_name, password_hash, session_epoch FROM users WHERE username = ?`, username).
+		Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &u.SessionEpoch)
 	return u, wrap("user", err)
 }
 
 func (s *Store) User(ctx context.Context, id int64) (licensing.User, error) {
 	var u licensing.User
-	err := s.q.QueryRowContext(ctx, `SELECT id, username, display_name, password_hash FROM users WHERE id = ?`, id).
-		Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash)
+	err := s.q.QueryRowContext(ctx, `SELECT id, username, display_name, password_hash, session_epoch FROM users WHERE id = ?`, id).
+		Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &u.SessionEpoch)
 	return u, wrap("user", err)
 }
 
@@ -117,4 +117,8 @@ func (s *Store) AddGrant(ctx context.Context, userID int64, g access.Grant) erro
 	_, err := s.q.ExecContext(ctx, `INSERT INTO role_assignments (user_id, role, sa_id, va_id) VALUES (?, ?, ?, ?)`,
 		userID, string(g.Role), g.SmartAccountID, g.VirtualAccountID)
 	return wrap("add grant", err)
+}
+
+func (s *Store) EndSessions(ctx context.Context, userID int64) error {
+	return s.exec1(ctx, "end sessions", `UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ?`, userID)
 }
