@@ -28,6 +28,9 @@
     if (meta && meta.content) evt.detail.headers['X-CSRF-Token'] = meta.content;
   });
 
+  // ---- htmx 2 swaps no 4xx/5xx answer by default, but the dialog's answers to a refused step (422, or the 403/404/500 ModalError) are meant to be shown.
+  document.addEventListener('htmx:beforeSwap', function (evt) { if (evt.detail.target && evt.detail.target.id === 'modal-content' && evt.detail.xhr.status >= 400) { evt.detail.shouldSwap = true; evt.detail.isError = false; } });
+
   // ---- Modal dialog: opened when htmx swaps a fragment into #modal-content.
   var returnFocusTo = null;
 

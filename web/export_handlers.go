@@ -45,7 +45,7 @@ func (s *Server) exportEvents(c echo.Context, vaID int64, name string) error {
 			}
 		}
 		return w.Write([]string{e.At.UTC().Format(time.RFC3339), csvSafe(e.VAName), csvSafe(e.Username), string(e.Type),
-			csvSafe(e.UDI), csvSafe(e.Message), csvSafe(e.Details)})
+			csvSafe(e.UDI), csvSafe(e.Hostname), csvSafe(e.Message), csvSafe(e.Details)})
 	})
 	if err != nil && !started {
 		return err
@@ -66,7 +66,7 @@ func (s *Server) exportEvents(c echo.Context, vaID int64, name string) error {
 	return w.Error()
 }
 
-var csvHeader = []string{"Time (UTC)", "Virtual Account", "User", "Type", "Product", "Message", "Details"}
+var csvHeader = []string{"Time (UTC)", "Virtual Account", "User", "Type", "Product", "Hostname", "Message", "Details"}
 
 func start(c echo.Context, name string) {
 	h := c.Response().Header()

@@ -64,7 +64,7 @@ type Event struct {
 	UserID   int64 // 0 for the system or an unknown user
 	Username string
 	Type     EventType
-	PIID     int64 // product instance row id, 0 when none
+	PIID     int64  // product instance row id, 0 when none
 	UDI      string // "PID:…,SN:…" of the product instance, if any
 	Hostname string
 	Message  string
