@@ -124,7 +124,9 @@ func validateFilter(f *EventFilter) error {
 			return Invalid(v.field, "The search text is too long: use at most %d characters.", MaxSearchLen)
 		}
 	}
-	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
+	// To is exclusive: To == From is already an empty range (the web's
+	// "to" day before its "from" day).
+	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
 		return Invalid("to", "The end date is before the start date.")
 	}
 	return nil

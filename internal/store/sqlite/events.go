@@ -53,8 +53,79 @@ func scanEvent(r scanner) (licensing.Event, error) {
 	return e, nil
 }
 
+// Without ANALYZE statistics SQLite's planner answers an event query by
+// walking the SA's or VA's events newest first and filtering. That finds a
+// page at once when matches are common and recent, and walks the whole log
+// when they are rare or old: a serial number, a day long ago. Driving the
+// query from an index (a union of index ranges) finds rare matches at once,
+// and is slow when they are many, because it collects every match before
+// the first row comes out. So planEvents first counts index entries, never
+// more than a bound, and picks (see events_bench_test.go):
+//   - a product search drives when it matches fewer than fewMatches events;
+//   - a date range drives when it holds fewer events than the log holds
+//     after it (counting up to manyMatches), which is what a walk from the
+//     newest event would pass before reaching the range.
+const (
+	fewMatches  = 5000
+	manyMatches = 200_000
+)
+
+// eventPlan says which conditions select few enough events to drive.
+type eventPlan struct{ product, dates bool }
+
+func productIDs(q licensing.EventQuery) (string, []any) {
+	like := likePrefix(q.Product)
+	return `SELECT id FROM events WHERE sn LIKE ? ESCAPE '\'
+		UNION ALL SELECT id FROM events WHERE pid LIKE ? ESCAPE '\'
+		UNION ALL SELECT id FROM events WHERE hostname LIKE ? ESCAPE '\'`, []any{like, like, like}
+}
+
+func dateIDs(q licensing.EventQuery) (string, []any) {
+	var where []string
+	var args []any
+	if !q.From.IsZero() {
+		where = append(where, "at >= ?")
+		args = append(args, atBound(q.From))
+	}
+	if !q.To.IsZero() {
+		where = append(where, "at < ?")
+		args = append(args, atBound(q.To))
+	}
+	return `SELECT id FROM events WHERE ` + strings.Join(where, " AND "), args
+}
+
+func (s *Store) planEvents(ctx context.Context, q licensing.EventQuery) (eventPlan, error) {
+	count := func(sub string, args []any, limit int) (int, error) {
+		var n int
+		err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM (`+sub+` LIMIT ?)`, append(args, limit)...).Scan(&n)
+		return n, wrap("events: plan", err)
+	}
+	var p eventPlan
+	if q.Product != "" {
+		sub, args := productIDs(q)
+		n, err := count(sub, args, fewMatches)
+		if err != nil {
+			return p, err
+		}
+		p.product = n < fewMatches
+	}
+	if !q.To.IsZero() { // with no end, the range holds the newest events: walk
+		after, err := count(`SELECT id FROM events WHERE at >= ?`, []any{atBound(q.To)}, manyMatches)
+		if err != nil {
+			return p, err
+		}
+		sub, args := dateIDs(q)
+		in, err := count(sub, args, after)
+		if err != nil {
+			return p, err
+		}
+		p.dates = in < after
+	}
+	return p, nil
+}
+
 // eventFilter builds the WHERE clause shared by the list and the export.
-func eventFilter(q licensing.EventQuery) (string, []any) {
+func eventFilter(q licensing.EventQuery, p eventPlan) (string, []any) {
 	where := []string{"e.sa_id = ?"}
 	args := []any{q.SAID}
 	if q.VAIDs != nil {
@@ -68,9 +139,15 @@ func eventFilter(q licensing.EventQuery) (string, []any) {
 		}
 	}
 	if q.Product != "" {
-		like := likePrefix(q.Product)
-		where = append(where, `(e.sn LIKE ? ESCAPE '\' OR e.pid LIKE ? ESCAPE '\' OR e.hostname LIKE ? ESCAPE '\')`)
-		args = append(args, like, like, like)
+		if p.product {
+			sub, subArgs := productIDs(q)
+			where = append(where, "e.id IN ("+sub+")")
+			args = append(args, subArgs...)
+		} else {
+			like := likePrefix(q.Product)
+			where = append(where, `(e.sn LIKE ? ESCAPE '\' OR e.pid LIKE ? ESCAPE '\' OR e.hostname LIKE ? ESCAPE '\')`)
+			args = append(args, like, like, like)
+		}
 	}
 	if q.Type != "" {
 		where = append(where, "e.type = ?")
@@ -84,13 +161,19 @@ func eventFilter(q licensing.EventQuery) (string, []any) {
 		where = append(where, `(instr(lower(e.details), lower(?)) > 0 OR instr(lower(e.message), lower(?)) > 0)`)
 		args = append(args, q.License, q.License)
 	}
-	if !q.From.IsZero() {
-		where = append(where, "e.at >= ?")
-		args = append(args, q.From.UTC().Format(time.RFC3339Nano))
-	}
-	if !q.To.IsZero() {
-		where = append(where, "e.at < ?")
-		args = append(args, q.To.UTC().Format(time.RFC3339Nano))
+	if p.dates && (!q.From.IsZero() || !q.To.IsZero()) {
+		sub, subArgs := dateIDs(q)
+		where = append(where, "e.id IN ("+sub+")")
+		args = append(args, subArgs...)
+	} else {
+		if !q.From.IsZero() {
+			where = append(where, "e.at >= ?")
+			args = append(args, atBound(q.From))
+		}
+		if !q.To.IsZero() {
+			where = append(where, "e.at < ?")
+			args = append(args, atBound(q.To))
+		}
 	}
 	if q.BeforeID > 0 {
 		where = append(where, "e.id < ?")
@@ -99,8 +182,25 @@ func eventFilter(q licensing.EventQuery) (string, []any) {
 	return strings.Join(where, " AND "), args
 }
 
+// atBound spells a date-filter bound for comparison with the stored times.
+// Stored times are RFC 3339 with trailing zeros of the fraction dropped, so
+// as text "…T00:00:00.5Z" sorts before "…T00:00:00Z"; a bound without
+// fraction or zone is a prefix of every time within its second and sorts
+// before all of them. Bounds therefore count in whole seconds, which is
+// all the date filters need.
+func atBound(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") }
+
 func (s *Store) Events(ctx context.Context, q licensing.EventQuery) ([]licensing.Event, error) {
-	cond, args := eventFilter(q)
+	plan, err := s.planEvents(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return s.events(ctx, q, plan)
+}
+
+// events runs q with a given plan; every plan gives the same rows.
+func (s *Store) events(ctx context.Context, q licensing.EventQuery, plan eventPlan) ([]licensing.Event, error) {
+	cond, args := eventFilter(q, plan)
 	limit := q.Limit
 	if limit <= 0 {
 		limit = licensing.PageSize
@@ -141,7 +241,11 @@ func (s *Store) EachEvent(ctx context.Context, fn func(licensing.Event) error) e
 }
 
 func (s *Store) EventsEach(ctx context.Context, q licensing.EventQuery, fn func(licensing.Event) error) error {
-	cond, args := eventFilter(q)
+	plan, err := s.planEvents(ctx, q)
+	if err != nil {
+		return err
+	}
+	cond, args := eventFilter(q, plan)
 	rows, err := s.q.QueryContext(ctx, `SELECT `+eventColumns+` FROM events e LEFT JOIN virtual_accounts v ON v.id = e.va_id
 		WHERE `+cond+` ORDER BY e.id DESC`, args...)
 	if err != nil {
