@@ -98,6 +98,11 @@
     var download = el.closest('a[data-download-notice]');
     if (download) {
       var noticeId = download.getAttribute('data-download-notice');
+      // This page shows the notice itself, so the server need not leave one
+      // for the next page (it does for browsers without JavaScript).
+      if (!/[?&]notice=shown/.test(download.href)) {
+        download.href += (download.href.indexOf('?') < 0 ? '?' : '&') + 'notice=shown';
+      }
       // Let the browser start the download first, then say it happened.
       window.setTimeout(function () {
         var notice = document.getElementById(noticeId);

@@ -25,7 +25,9 @@ func (s *Server) download(c echo.Context) error {
 		return err
 	}
 	name := slrcode.AuthorizationFileName(v.PI.SN)
-	s.flash(c, "The file "+name+" with the authorization code was downloaded.")
+	if c.QueryParam("notice") != "shown" { // app.js showed it on the page already
+		s.flash(c, "The file "+name+" with the authorization code was downloaded.")
+	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	h.Set("Cache-Control", "no-store")

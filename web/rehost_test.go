@@ -274,3 +274,27 @@ func TestRehostDialogFragment(t *testing.T) {
 		t.Fatal("full page should be a plain form")
 	}
 }
+
+// TestDownloadNoticeOnce: without JavaScript the notice waits for the next
+// page; when app.js already showed it (notice=shown) it is not repeated.
+func TestDownloadNoticeOnce(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	c := env.login("vauser")
+	codes, err := env.Portal.Store.AuthCodes(t.Context(), 1)
+	if err != nil || len(codes) == 0 {
+		t.Fatalf("codes of PI 1: %v", err)
+	}
+	url := fmt.Sprintf("/inventory/1/codes/%d/download", codes[0].ID)
+	const notice = "with the authorization code was downloaded"
+	if r := c.get(url + "?notice=shown"); r.Code != http.StatusOK {
+		t.Fatalf("download: %d", r.Code)
+	}
+	if strings.Contains(c.get("/inventory/1/instances").Body, notice) {
+		t.Error("notice repeated after the page had shown it")
+	}
+	c.get(url)
+	if !strings.Contains(c.get("/inventory/1/instances").Body, notice) {
+		t.Error("no notice after a download without JavaScript")
+	}
+}
