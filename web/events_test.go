@@ -37,11 +37,21 @@ func demoIDs(t *testing.T, env *testEnv) (int64, map[string]int64) {
 	return sa.ID, ids
 }
 
-// addEvents chains events into the portal's log as the use cases do.
+// demoLicenseTags names the demo licenses the test events mention.
+var demoLicenseTags = map[string]string{"C9300 DNA Advantage": demo.TagC9300DNAAdv, "C9200 DNA Essentials": demo.TagC9200DNAEss}
+
+// addEvents chains events into the portal's log as the use cases do; an
+// event whose details name a demo license concerns that license, as the
+// use cases record it.
 func addEvents(t testing.TB, env *testEnv, evs ...licensing.Event) {
 	t.Helper()
 	err := env.Portal.Store.InTx(context.Background(), func(tx licensing.Repo) error {
 		for _, e := range evs {
+			for name, tag := range demoLicenseTags {
+				if e.Licenses == nil && strings.Contains(e.Details, name) {
+					e.Licenses = []string{tag}
+				}
+			}
 			if _, err := licensing.AppendEvent(context.Background(), tx, e); err != nil {
 				return err
 			}

@@ -62,7 +62,11 @@ func TestVerifyEvents(t *testing.T) {
 		{"intact", nil, ""},
 		{"message changed", []string{`DROP TRIGGER events_no_update`, `UPDATE events SET message = message || '.' WHERE id = 3`},
 			"event 3: content does not match its hash"},
-		{"event deleted", []string{`DROP TRIGGER events_no_delete`, `DELETE FROM events WHERE id = 2`},
+		{"license of an event removed", []string{`DROP TRIGGER event_licenses_no_delete`,
+			`DELETE FROM event_licenses WHERE event_id = (SELECT min(event_id) FROM event_licenses)`},
+			"content does not match its hash"},
+		{"event deleted", []string{`DROP TRIGGER events_no_delete`, `DROP TRIGGER event_licenses_no_delete`,
+			`DELETE FROM event_licenses WHERE event_id = 2`, `DELETE FROM events WHERE id = 2`},
 			"event 3: expected event 2 next"},
 	}
 	for _, c := range cases {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -69,6 +70,9 @@ type Event struct {
 	Hostname string
 	Message  string
 	Details  string
+	// Licenses are the tags of the licenses the event concerns (sorted,
+	// no repeats); the event log's license filter finds events by them.
+	Licenses []string
 	PrevHash string
 	Hash     string
 }
@@ -95,6 +99,11 @@ func (e Event) ComputeHash() string {
 		e.Message,
 		e.Details,
 	}
+	// Events without licenses hash as they did before the field existed.
+	if len(e.Licenses) > 0 {
+		fields = append(fields, "licenses")
+		fields = append(fields, e.Licenses...)
+	}
 	for _, f := range fields {
 		fmt.Fprintf(h, "%d:%s;", len(f), f)
 	}
@@ -120,6 +129,7 @@ func AppendEvent(ctx context.Context, tx EventAppender, e Event) (Event, error) 
 		e.At = time.Now()
 	}
 	e.At = e.At.UTC()
+	e.Licenses = sortedTags(e.Licenses)
 	e.ID = lastID + 1
 	e.PrevHash = lastHash
 	e.Hash = e.ComputeHash()
@@ -160,4 +170,30 @@ func (v *ChainVerifier) Check(e Event) error {
 	v.prevHash, v.prevID = e.Hash, e.ID
 	v.Count++
 	return nil
+}
+
+// sortedTags sorts tags and drops repeats and empty ones.
+func sortedTags(tags []string) []string {
+	if len(tags) == 0 {
+		return nil
+	}
+	out := slices.Clone(tags)
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if out[0] == "" {
+		out = out[1:]
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// LineTags returns the tags of reservation lines, for Event.Licenses.
+func LineTags(lines []Line) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l.Tag
+	}
+	return out
 }

@@ -60,8 +60,12 @@ func (s *Service) events(ctx context.Context, a Actor, vaIDs []int64, f EventFil
 	if limit <= 0 || limit > 1000 {
 		limit = PageSize
 	}
+	tags, err := s.licenseTags(ctx, a, f.License)
+	if err != nil {
+		return EventPage{}, err
+	}
 	evs, err := s.store.Events(ctx, EventQuery{SAID: a.SAID, VAIDs: vaIDs, Product: f.Product, Type: f.Type, Username: f.Username,
-		License: f.License, From: f.From, To: f.To, BeforeID: f.Before, Limit: limit + 1})
+		LicenseTags: tags, From: f.From, To: f.To, BeforeID: f.Before, Limit: limit + 1})
 	if err != nil {
 		return EventPage{}, fmt.Errorf("events: %w", err)
 	}
@@ -105,8 +109,12 @@ func (s *Service) ExportEvents(ctx context.Context, a Actor, vaID int64, f Event
 	if err := validateFilter(&f); err != nil {
 		return err
 	}
+	tags, err := s.licenseTags(ctx, a, f.License)
+	if err != nil {
+		return err
+	}
 	return s.store.EventsEach(ctx, EventQuery{SAID: a.SAID, VAIDs: vaIDs, Product: f.Product, Type: f.Type, Username: f.Username,
-		License: f.License, From: f.From, To: f.To}, fn)
+		LicenseTags: tags, From: f.From, To: f.To}, fn)
 }
 
 // VerifyEventsFor lets an SA administrator check the chain from the portal.
@@ -130,4 +138,20 @@ func validateFilter(f *EventFilter) error {
 		return Invalid("to", "The end date is before the start date.")
 	}
 	return nil
+}
+
+// licenseTags resolves the license filter's text to the tags of the SA's
+// licenses whose name or tag contains it; nil when there is no filter.
+func (s *Service) licenseTags(ctx context.Context, a Actor, text string) ([]string, error) {
+	if text == "" {
+		return nil, nil
+	}
+	tags, err := s.store.LicenseTagsMatching(ctx, a.SAID, text)
+	if err != nil {
+		return nil, fmt.Errorf("events: %w", err)
+	}
+	if tags == nil {
+		tags = []string{}
+	}
+	return tags, nil
 }

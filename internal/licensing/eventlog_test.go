@@ -19,6 +19,16 @@ import (
 	"slrportal/internal/store/sqlite"
 )
 
+// The licenses of the event log's smart account, by tag.
+const (
+	logTagDNA = "regid.2017-03.com.cisco.C9300_DNA_Advantage,1.0_log"
+	logTagISR = "regid.2017-03.com.cisco.ISR4K_Security,1.0_log"
+	logTagNW  = "regid.2017-03.com.cisco.C9300_NW_Advantage,1.0_log"
+)
+
+// logLicenseNames is the same list for the test's own filter (the oracle).
+var logLicenseNames = map[string]string{logTagDNA: "C9300 DNA Advantage", logTagISR: "ISR 4000 Security", logTagNW: "C9300 Network Advantage"}
+
 // eventLog is a small smart account (VAs Alpha and Beta) whose log holds a
 // known set of events, for the event log's filters.
 type eventLog struct {
@@ -45,7 +55,12 @@ func newEventLog(t *testing.T) *eventLog {
 	svc.SetClock(func() time.Time { return time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC) })
 	f := licensing.ImportFile{
 		SmartAccounts: []licensing.ImportSA{{Name: "Log SA", Domain: "log.example", SLREnabled: true,
-			VirtualAccounts: []licensing.ImportVA{{Name: "Alpha", Default: true}, {Name: "Beta"}}}},
+			VirtualAccounts: []licensing.ImportVA{
+				{Name: "Alpha", Default: true, Licenses: []licensing.ImportLicense{
+					{Tag: logTagDNA, DisplayName: "C9300 DNA Advantage", Family: "C9300", Type: "PERPETUAL", Purchased: 1},
+					{Tag: logTagISR, DisplayName: "ISR 4000 Security", Family: "ISR4000", Type: "PERPETUAL", Purchased: 1}}},
+				{Name: "Beta", Licenses: []licensing.ImportLicense{
+					{Tag: logTagNW, DisplayName: "C9300 Network Advantage", Family: "C9300", Type: "PERPETUAL", Purchased: 1}}}}}},
 		Users: []licensing.ImportUser{
 			{Username: "admin", Password: "pw-admin-123", DisplayName: "A", Roles: []licensing.ImportRole{{Role: "SA_ADMIN", SmartAccount: "Log SA"}}},
 			{Username: "vaone", Password: "pw-vaone-123", DisplayName: "V", Roles: []licensing.ImportRole{{Role: "VA_USER", SmartAccount: "Log SA", VirtualAccount: "Alpha"}}},
@@ -127,10 +142,12 @@ func (l *eventLog) seed(t *testing.T) {
 			e.UDI = fmt.Sprintf("PID:C9300-24UX,SN:FCW21%04d", i)
 			e.Hostname = fmt.Sprintf("sw-Core-%02d", i)
 			e.Details = "Licenses: C9300 DNA Advantage (1)"
+			e.Licenses = []string{logTagDNA}
 		} else {
 			e.UDI = fmt.Sprintf("PID:ISR4331/K9,SN:FLM20%04d", i)
 			e.Hostname = fmt.Sprintf("br_%02d", i)
 			e.Details = "Licenses: ISR 4000 Security (1)"
+			e.Licenses = []string{logTagISR}
 		}
 		if i%7 == 0 {
 			e.Hostname = ""
@@ -138,6 +155,7 @@ func (l *eventLog) seed(t *testing.T) {
 		e.Message = fmt.Sprintf("Event number %d for %s", i, e.UDI)
 		if i%11 == 0 {
 			e.Message += " (Network Advantage mentioned in the message)"
+			e.Licenses = append(e.Licenses, logTagNW)
 		}
 		evs = append(evs, e)
 	}
@@ -193,8 +211,16 @@ func matches(e licensing.Event, f licensing.EventFilter) bool {
 		return false
 	}
 	if f.License != "" {
-		lic := strings.ToLower(f.License)
-		if !strings.Contains(strings.ToLower(e.Details), lic) && !strings.Contains(strings.ToLower(e.Message), lic) {
+		// The filter names licenses by display name or tag; an event
+		// matches when it concerns one of them.
+		lic := strings.ToLower(strings.TrimSpace(f.License))
+		hit := false
+		for _, tag := range e.Licenses {
+			if strings.Contains(strings.ToLower(tag), lic) || strings.Contains(strings.ToLower(logLicenseNames[tag]), lic) {
+				hit = true
+			}
+		}
+		if !hit {
 			return false
 		}
 	}
@@ -247,8 +273,11 @@ func TestEventFilters(t *testing.T) {
 		{"type", licensing.EventFilter{Type: licensing.EventRemove}, 15},
 		{"user is exact", licensing.EventFilter{Username: "alice"}, 20},
 		{"user other case", licensing.EventFilter{Username: "Alice"}, 20},
-		{"license in details, any case", licensing.EventFilter{License: "dna advantage"}, 40},
-		{"license in message", licensing.EventFilter{License: "network ADVANTAGE"}, 5},
+		{"license by display name, any case", licensing.EventFilter{License: "dna advantage"}, 40},
+		{"license of another VA, by name", licensing.EventFilter{License: "network ADVANTAGE"}, 5},
+		{"license by tag", licensing.EventFilter{License: "ISR4K_Security"}, 40},
+		{"two licenses match the text", licensing.EventFilter{License: "C9300"}, 45},
+		{"no license has this name", licensing.EventFilter{License: "no such license"}, 0},
 		{"one day", licensing.EventFilter{From: day("2026-03-05"), To: day("2026-03-06")}, 10},
 		{"two days", licensing.EventFilter{From: day("2026-03-05"), To: day("2026-03-07")}, 20},
 		{"from only", licensing.EventFilter{From: day("2026-03-07")}, 20},

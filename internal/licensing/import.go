@@ -333,7 +333,8 @@ func (s *Service) Import(ctx context.Context, f ImportFile, bcryptCost int) (Imp
 					st.Instances++
 				}
 				if _, err := AppendEvent(ctx, tx, Event{At: s.now(), SAID: sa.ID, VAID: va.ID, Username: "import", Type: EventImport,
-					Message: fmt.Sprintf("Virtual account %s imported with %d license(s) and %d product instance(s)", va.Name, len(iva.Licenses), len(iva.ProductInstances))}); err != nil {
+					Message:  fmt.Sprintf("Virtual account %s imported with %d license(s) and %d product instance(s)", va.Name, len(iva.Licenses), len(iva.ProductInstances)),
+					Licenses: importTags(iva.Licenses)}); err != nil {
 					return err
 				}
 			}
@@ -547,4 +548,12 @@ func validUsername(s string) bool {
 		}
 	}
 	return true
+}
+
+func importTags(ls []ImportLicense) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.Tag
+	}
+	return out
 }

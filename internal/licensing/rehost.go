@@ -154,7 +154,8 @@ func (s *Service) logRefusal(ctx context.Context, tx Repo, a Actor, plan RehostP
 		Type: EventRehostRefused, PIID: plan.Failed.ID, UDI: plan.Failed.UDIString(), Hostname: plan.Failed.Hostname,
 		Message: fmt.Sprintf("Rehost of licenses from failed device %s to %s refused: previous product return pending (%d of %d allowed rehosts pending removal)",
 			plan.Failed.UDIString(), plan.Replacement.String(), plan.Rule.Pending, plan.Rule.Limit),
-		Details: notesDetail(notes),
+		Details:  notesDetail(notes),
+		Licenses: LineTags(plan.Failed.Lines),
 	})
 	return err
 }
@@ -218,7 +219,8 @@ func (s *Service) Rehost(ctx context.Context, a Actor, vaID, piID int64, request
 		if notes != "" {
 			details += "\n" + notesDetail(notes)
 		}
-		base := Event{At: now, SAID: a.SAID, VAID: vaID, UserID: a.User.ID, Username: a.User.Username, Details: details}
+		base := Event{At: now, SAID: a.SAID, VAID: vaID, UserID: a.User.ID, Username: a.User.Username, Details: details,
+			Licenses: LineTags(failed.Lines)}
 		e1 := base
 		e1.Type, e1.PIID, e1.UDI = EventRehost, repl.ID, repl.UDIString()
 		e1.Message = fmt.Sprintf("Product instance %s reserved licenses from a failed device %s", repl.UDIString(), failed.UDIString())

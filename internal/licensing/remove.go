@@ -54,7 +54,7 @@ func (s *Service) Remove(ctx context.Context, a Actor, vaID, piID int64, returnC
 		}
 		if _, err := AppendEvent(ctx, tx, Event{At: s.now(), SAID: a.SAID, VAID: vaID, UserID: a.User.ID, Username: a.User.Username,
 			Type: EventRemove, PIID: pi.ID, UDI: pi.UDIString(), Hostname: pi.Hostname, Message: msg,
-			Details: "Licenses returned: " + DescribeLines(pi.Lines, lic)}); err != nil {
+			Details: "Licenses returned: " + DescribeLines(pi.Lines, lic), Licenses: LineTags(pi.Lines)}); err != nil {
 			return err
 		}
 		removed = pi

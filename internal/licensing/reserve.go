@@ -164,7 +164,7 @@ func (s *Service) Reserve(ctx context.Context, a Actor, vaID int64, requestCode 
 		if _, err := AppendEvent(ctx, tx, Event{At: now, SAID: a.SAID, VAID: vaID, UserID: a.User.ID, Username: a.User.Username,
 			Type: EventReserve, PIID: pi.ID, UDI: pi.UDIString(),
 			Message: fmt.Sprintf("Product instance %s reserved %s", pi.UDIString(), DescribeLines(lines, lic)),
-			Details: "Licenses: " + DescribeLines(lines, lic)}); err != nil {
+			Details: "Licenses: " + DescribeLines(lines, lic), Licenses: LineTags(lines)}); err != nil {
 			return err
 		}
 		if err := tx.SaveToken(ctx, token, a.User.ID, code.ID); err != nil {

@@ -141,7 +141,7 @@ func (s *Service) Deposit(ctx context.Context, a Actor, in DepositInput, token s
 		}
 		if _, err := AppendEvent(ctx, tx, Event{At: s.now(), SAID: a.SAID, VAID: va.ID, UserID: a.User.ID, Username: a.User.Username, Type: EventDeposit,
 			Message: fmt.Sprintf("%d × %s deposited into virtual account %s", in.Quantity, lic.DisplayName, va.Name),
-			Details: "License: " + lic.Tag}); err != nil {
+			Details: "License: " + lic.Tag, Licenses: []string{lic.Tag}}); err != nil {
 			return err
 		}
 		if err := tx.SaveToken(ctx, token, a.User.ID, lic.ID); err != nil {

@@ -32,10 +32,12 @@ type EventQuery struct {
 	Product  string  // prefix of serial, PID or hostname
 	Type     EventType
 	Username string
-	License  string // substring of a license tag or display name in the details
-	From, To time.Time
-	BeforeID int64 // keyset: only events with a smaller id; 0 for the newest
-	Limit    int
+	// LicenseTags keeps events that concern one of these licenses; nil
+	// means no license filter, empty means the filter matched no license.
+	LicenseTags []string
+	From, To    time.Time
+	BeforeID    int64 // keyset: only events with a smaller id; 0 for the newest
+	Limit       int
 }
 
 // Repo is what the domain reads and writes. Outside a transaction each call
@@ -55,6 +57,9 @@ type Repo interface {
 	// Licenses returns the VA's licenses with In Use filled, by display name.
 	Licenses(ctx context.Context, vaID int64) ([]License, error)
 	CreateLicense(ctx context.Context, l *License) error
+	// LicenseTagsMatching returns the tags of the SA's licenses whose tag or
+	// display name contains text, case-insensitively.
+	LicenseTagsMatching(ctx context.Context, saID int64, text string) ([]string, error)
 	AddPurchased(ctx context.Context, licenseID int64, delta int) error
 
 	ProductInstances(ctx context.Context, vaID int64, q PIQuery) (PIPage, error)

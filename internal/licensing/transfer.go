@@ -111,7 +111,8 @@ func (s *Service) TransferInstance(ctx context.Context, a Actor, vaID, piID, tar
 		}
 		lines := DescribeLines(pi.Lines, lic)
 		base := Event{At: s.now(), SAID: a.SAID, UserID: a.User.ID, Username: a.User.Username, Type: EventTransfer,
-			PIID: pi.ID, UDI: pi.UDIString(), Hostname: pi.Hostname, Details: "Licenses moved with it: " + lines}
+			PIID: pi.ID, UDI: pi.UDIString(), Hostname: pi.Hostname, Details: "Licenses moved with it: " + lines,
+			Licenses: LineTags(pi.Lines)}
 		out, in := base, base
 		out.VAID = vaID
 		out.Message = fmt.Sprintf("Product instance %s transferred to virtual account %s with its reserved licenses", pi.UDIString(), target.Name)
@@ -194,7 +195,8 @@ func (s *Service) TransferLicenses(ctx context.Context, a Actor, vaID, licenseID
 		if err != nil {
 			return fmt.Errorf("license transfer: %w", err)
 		}
-		base := Event{At: s.now(), SAID: a.SAID, UserID: a.User.ID, Username: a.User.Username, Type: EventLicenseTransfer, Details: "License: " + src.Tag}
+		base := Event{At: s.now(), SAID: a.SAID, UserID: a.User.ID, Username: a.User.Username, Type: EventLicenseTransfer, Details: "License: " + src.Tag,
+			Licenses: []string{src.Tag}}
 		out, in := base, base
 		out.VAID = vaID
 		out.Message = fmt.Sprintf("%d × %s transferred to virtual account %s", qty, src.DisplayName, target.Name)

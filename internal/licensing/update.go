@@ -189,7 +189,7 @@ func (s *Service) Update(ctx context.Context, a Actor, vaID, piID int64, qty map
 		if _, err := AppendEvent(ctx, tx, Event{At: s.now(), SAID: a.SAID, VAID: vaID, UserID: a.User.ID, Username: a.User.Username,
 			Type: EventUpdate, PIID: pi.ID, UDI: pi.UDIString(), Hostname: pi.Hostname,
 			Message: fmt.Sprintf("Reserved licenses of product instance %s updated: %s; confirmation code pending", pi.UDIString(), strings.Join(what, "; ")),
-			Details: "Licenses: " + describeRows(plan.Rows)}); err != nil {
+			Details: "Licenses: " + describeRows(plan.Rows), Licenses: rowTags(plan.Rows)}); err != nil {
 			return err
 		}
 		if err := tx.SaveToken(ctx, token, a.User.ID, code.ID); err != nil {
@@ -260,7 +260,7 @@ func (s *Service) Confirm(ctx context.Context, a Actor, vaID, piID int64, confir
 		if _, err := AppendEvent(ctx, tx, Event{At: s.now(), SAID: a.SAID, VAID: vaID, UserID: a.User.ID, Username: a.User.Username,
 			Type: EventConfirm, PIID: pi.ID, UDI: pi.UDIString(), Hostname: pi.Hostname,
 			Message: fmt.Sprintf("Confirmation code entered for product instance %s; its updated reservation is Reserved", pi.UDIString()),
-			Details: "Licenses: " + DescribeLines(pi.Lines, lic)}); err != nil {
+			Details: "Licenses: " + DescribeLines(pi.Lines, lic), Licenses: LineTags(pi.Lines)}); err != nil {
 			return err
 		}
 		pi.Status = StatusReserved
@@ -314,7 +314,7 @@ func (s *Service) CancelUpdate(ctx context.Context, a Actor, vaID, piID int64) (
 		if _, err := AppendEvent(ctx, tx, Event{At: s.now(), SAID: a.SAID, VAID: vaID, UserID: a.User.ID, Username: a.User.Username,
 			Type: EventUpdateCancelled, PIID: pi.ID, UDI: pi.UDIString(), Hostname: pi.Hostname,
 			Message: fmt.Sprintf("Update of product instance %s cancelled; its previous reservation was restored", pi.UDIString()),
-			Details: "Licenses: " + DescribeLines(prev, lic)}); err != nil {
+			Details: "Licenses: " + DescribeLines(prev, lic), Licenses: LineTags(prev)}); err != nil {
 			return err
 		}
 		pi.Status, pi.Lines = StatusReserved, prev
@@ -322,4 +322,16 @@ func (s *Service) CancelUpdate(ctx context.Context, a Actor, vaID, piID int64) (
 		return nil
 	})
 	return out, err
+}
+
+// rowTags names the licenses an update touches: every row whose quantity
+// changes or stays reserved.
+func rowTags(rows []UpdateRow) []string {
+	var out []string
+	for _, r := range rows {
+		if r.New > 0 || r.Current > 0 {
+			out = append(out, r.Tag)
+		}
+	}
+	return out
 }

@@ -36,17 +36,29 @@ func (s *Store) InsertEvent(ctx context.Context, e licensing.Event) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.TimeText(), e.SAID, e.VAID, e.UserID, e.Username, string(e.Type), e.PIID, e.UDI, pid, sn, e.Hostname,
 		e.Message, e.Details, e.PrevHash, e.Hash)
-	return wrap("insert event", err)
+	if err != nil {
+		return wrap("insert event", err)
+	}
+	for _, tag := range e.Licenses {
+		if _, err := s.q.ExecContext(ctx, `INSERT INTO event_licenses (event_id, tag) VALUES (?, ?)`, e.ID, tag); err != nil {
+			return wrap("insert event: license", err)
+		}
+	}
+	return nil
 }
 
-const eventColumns = `e.id, e.at, e.sa_id, e.va_id, COALESCE(v.name, ''), e.user_id, e.username, e.type, e.pi_id, e.udi, e.hostname, e.message, e.details, e.prev_hash, e.hash`
+const eventColumns = `e.id, e.at, e.sa_id, e.va_id, COALESCE(v.name, ''), e.user_id, e.username, e.type, e.pi_id, e.udi, e.hostname, e.message, e.details, e.prev_hash, e.hash,
+	COALESCE((SELECT group_concat(el.tag, char(31) ORDER BY el.tag) FROM event_licenses el WHERE el.event_id = e.id), '')`
 
 func scanEvent(r scanner) (licensing.Event, error) {
 	var e licensing.Event
-	var at, typ string
+	var at, typ, tags string
 	if err := r.Scan(&e.ID, &at, &e.SAID, &e.VAID, &e.VAName, &e.UserID, &e.Username, &typ, &e.PIID, &e.UDI, &e.Hostname,
-		&e.Message, &e.Details, &e.PrevHash, &e.Hash); err != nil {
+		&e.Message, &e.Details, &e.PrevHash, &e.Hash, &tags); err != nil {
 		return e, err
+	}
+	if tags != "" {
+		e.Licenses = strings.Split(tags, "\x1f")
 	}
 	e.Type = licensing.EventType(typ)
 	e.At, _ = time.Parse(time.RFC3339Nano, at)
@@ -71,13 +83,21 @@ const (
 )
 
 // eventPlan says which conditions select few enough events to drive.
-type eventPlan struct{ product, dates bool }
+type eventPlan struct{ product, dates, licenses bool }
 
 func productIDs(q licensing.EventQuery) (string, []any) {
 	like := likePrefix(q.Product)
 	return `SELECT id FROM events WHERE sn LIKE ? ESCAPE '\'
 		UNION ALL SELECT id FROM events WHERE pid LIKE ? ESCAPE '\'
 		UNION ALL SELECT id FROM events WHERE hostname LIKE ? ESCAPE '\'`, []any{like, like, like}
+}
+
+func licenseIDs(q licensing.EventQuery) (string, []any) {
+	args := make([]any, len(q.LicenseTags))
+	for i, t := range q.LicenseTags {
+		args[i] = t
+	}
+	return `SELECT event_id FROM event_licenses WHERE tag IN (` + strings.Repeat("?,", len(args)-1) + `?)`, args
 }
 
 func dateIDs(q licensing.EventQuery) (string, []any) {
@@ -108,6 +128,14 @@ func (s *Store) planEvents(ctx context.Context, q licensing.EventQuery) (eventPl
 			return p, err
 		}
 		p.product = n < fewMatches
+	}
+	if len(q.LicenseTags) > 0 {
+		sub, args := licenseIDs(q)
+		n, err := count(sub, args, fewMatches)
+		if err != nil {
+			return p, err
+		}
+		p.licenses = n < fewMatches
 	}
 	if !q.To.IsZero() { // with no end, the range holds the newest events: walk
 		after, err := count(`SELECT id FROM events WHERE at >= ?`, []any{atBound(q.To)}, manyMatches)
@@ -157,9 +185,18 @@ func eventFilter(q licensing.EventQuery, p eventPlan) (string, []any) {
 		where = append(where, "e.username = ?")
 		args = append(args, q.Username)
 	}
-	if q.License != "" {
-		where = append(where, `(instr(lower(e.details), lower(?)) > 0 OR instr(lower(e.message), lower(?)) > 0)`)
-		args = append(args, q.License, q.License)
+	switch {
+	case q.LicenseTags == nil:
+	case len(q.LicenseTags) == 0:
+		where = append(where, "0") // the text named no license
+	case p.licenses:
+		sub, subArgs := licenseIDs(q)
+		where = append(where, "e.id IN ("+sub+")")
+		args = append(args, subArgs...)
+	default:
+		sub, subArgs := licenseIDs(q)
+		where = append(where, "EXISTS ("+sub+" AND event_id = e.id)")
+		args = append(args, subArgs...)
 	}
 	if p.dates && (!q.From.IsZero() || !q.To.IsZero()) {
 		sub, subArgs := dateIDs(q)

@@ -317,3 +317,22 @@ func (s *Store) SaveToken(ctx context.Context, token string, userID, resultID in
 		token, userID, resultID, time.Now().UTC().Format(time.RFC3339Nano))
 	return wrap("save token", err)
 }
+
+func (s *Store) LicenseTagsMatching(ctx context.Context, saID int64, text string) ([]string, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT DISTINCT l.tag FROM licenses l JOIN virtual_accounts v ON v.id = l.va_id
+		WHERE v.sa_id = ? AND (instr(lower(l.display_name), lower(?)) > 0 OR instr(lower(l.tag), lower(?)) > 0)
+		ORDER BY l.tag`, saID, text, text)
+	if err != nil {
+		return nil, wrap("license tags", err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, wrap("license tags", err)
+		}
+		out = append(out, t)
+	}
+	return out, wrap("license tags", rows.Err())
+}

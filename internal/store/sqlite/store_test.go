@@ -984,7 +984,8 @@ func TestEventTamperingIsDetected(t *testing.T) {
 		{"time changed", []string{`UPDATE events SET at = '2020-01-01T00:00:00Z' WHERE id = 3`}, 3, 2},
 		{"user changed", []string{`UPDATE events SET username = 'mallory' WHERE id = 7`}, 7, 6},
 		{"hash replaced", []string{`UPDATE events SET hash = 'ffff' WHERE id = 5`}, 5, 4},
-		{"event deleted", []string{`DELETE FROM events WHERE id = 4`}, 5, 3},
+		{"event deleted", []string{`DELETE FROM event_licenses WHERE event_id = 4`, `DELETE FROM events WHERE id = 4`}, 5, 3},
+		{"license of an event removed", []string{`DELETE FROM event_licenses WHERE event_id = 2`}, 2, 1},
 		{"last event replaced by a copy of the one before", []string{`DELETE FROM events WHERE id = 8`,
 			`INSERT INTO events (id, at, sa_id, type, message, prev_hash, hash) SELECT 8, at, sa_id, type, 'forged', prev_hash, hash FROM events WHERE id = 7`}, 8, 7},
 	}
@@ -998,7 +999,7 @@ func TestEventTamperingIsDetected(t *testing.T) {
 			if n, err := svc.VerifyEvents(ctx); err != nil || n != 8 {
 				t.Fatalf("before tampering: %d, %v", n, err)
 			}
-			for _, stmt := range append([]string{`DROP TRIGGER events_no_update`, `DROP TRIGGER events_no_delete`}, c.tamper...) {
+			for _, stmt := range append([]string{`DROP TRIGGER events_no_update`, `DROP TRIGGER events_no_delete`, `DROP TRIGGER event_licenses_no_delete`}, c.tamper...) {
 				if _, err := s.DB().ExecContext(ctx, stmt); err != nil {
 					t.Fatalf("%s: %v", stmt, err)
 				}
