@@ -560,7 +560,7 @@ func rehostStep1(p RehostProps) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "\"><p>Enter the Reservation Request Code of the replacement product. Generate it on the replacement device with <code>license smart reservation request local</code>.</p><div class=\"field\"><label for=\"request_code\">Reservation Request Code</label> <textarea id=\"request_code\" name=\"request_code\" class=\"code\" rows=\"3\" maxlength=\"200\" required")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "\"><p>Enter the Reservation Request Code of the replacement product. Generate it on the replacement device with <code>license smart reservation request local</code>.</p><div class=\"field\"><label for=\"request_code\">Reservation Request Code</label> <textarea id=\"request_code\" name=\"request_code\" class=\"code\" rows=\"3\" maxlength=\"200\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
