@@ -1,6 +1,7 @@
 // Package e2e drives the real portal in a real headless Chromium through
-// chromedp: the rehost journey with and without JavaScript, the threshold
-// refusal inside the dialog, a viewer's page and accessibility basics.
+// chromedp: the rehost and reserve journeys with and without JavaScript,
+// update and confirm, removal with a return code, the threshold refusal
+// inside the dialog, a viewer's page and accessibility basics.
 //
 // The tests look the browser up themselves ($CHROME_PATH, chromium,
 // chromium-browser, google-chrome). Without one they skip, unless
