@@ -249,8 +249,12 @@ func TestSignIn(t *testing.T) {
 			if got := len(evs) - before; tc.logged && got != 1 || !tc.logged && got != 0 {
 				t.Errorf("%d SIGN_IN_FAILED events recorded, want logged=%v", got, tc.logged)
 			}
-			if tc.logged && evs[0].Username != tc.username {
+			if tc.logged && tc.name != "unknown user" && evs[0].Username != tc.username {
 				t.Errorf("newest SIGN_IN_FAILED event = %+v, want username %q", evs[0], tc.username)
+			}
+			if tc.logged && tc.name == "unknown user" && (evs[0].Username != "" || strings.Contains(evs[0].Message, tc.username) ||
+				!strings.Contains(evs[0].Message, "unknown username (fingerprint ")) {
+				t.Errorf("unknown username logged as %+v, want only a fingerprint", evs[0])
 			}
 			// The page differs only by the username typed back.
 			bodies = append(bodies, strings.ReplaceAll(csrfRe.ReplaceAllString(r.Body, ""), `value="`+tc.username+`"`, `value=""`))

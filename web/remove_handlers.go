@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -41,7 +42,7 @@ func (s *Server) removeForm(c echo.Context) error {
 func (s *Server) remove(c echo.Context) error {
 	p, err := s.removeProps(c)
 	if err != nil {
-		return err
+		return s.alreadyDone(c, err)
 	}
 	p.ReturnCode = strings.TrimSpace(c.FormValue("return_code"))
 	pi, err := s.svc.Remove(c.Request().Context(), actor(c), p.VAID, p.PI.ID, p.ReturnCode)
@@ -65,4 +66,26 @@ func (s *Server) seeOther(c echo.Context, to string) error {
 		return c.NoContent(http.StatusOK)
 	}
 	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// alreadyDone answers a repeated Remove or Transfer of a PI that has left
+// this VA with where it went, on the list page; other errors pass through.
+func (s *Server) alreadyDone(c echo.Context, err error) error {
+	if !errors.Is(err, licensing.ErrNotFound) {
+		return err
+	}
+	vaID, perr := idParam(c, "va")
+	if perr != nil {
+		return err
+	}
+	piID, perr := idParam(c, "pi")
+	if perr != nil {
+		return err
+	}
+	msg, ok := s.svc.Whereabouts(c.Request().Context(), actor(c), vaID, piID)
+	if !ok {
+		return err
+	}
+	s.flash(c, msg)
+	return s.seeOther(c, "/inventory/"+strconv.FormatInt(vaID, 10)+"/instances")
 }

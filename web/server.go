@@ -48,6 +48,9 @@ func New(cfg Config) (*echo.Echo, error) {
 		cfg.Logger = slog.Default()
 	}
 	store := sessions.NewCookieStore(cfg.HashKey, cfg.BlockKey)
+	// MaxAge also bounds the signed timestamp inside the cookie, so a copy
+	// of a cookie is refused after 12 hours, not only dropped by browsers.
+	store.MaxAge(int((12 * time.Hour).Seconds()))
 	store.Options = &sessions.Options{
 		Path:     "/",
 		MaxAge:   int((12 * time.Hour).Seconds()),
@@ -122,7 +125,7 @@ func (s *Server) routes(e *echo.Echo) {
 	g.POST("/login", s.login)
 	g.POST("/logout", s.logout)
 
-	a := g.Group("", s.requireUser)
+	a := g.Group("", s.requireUser, s.readForm)
 	a.GET("/inventory", s.inventoryHome)
 	a.GET("/inventory/select", s.selectVA)
 	a.GET("/inventory/:va/general", s.general)

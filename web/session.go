@@ -67,10 +67,33 @@ func (s *Server) toLogin(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
 }
 
+// readForm parses a POST's form once, up front, so that a body no browser
+// would send (a multipart without boundary, a cut-off upload) is answered
+// with a message instead of failing deep inside a handler.
+func (s *Server) readForm(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().Method == http.MethodPost {
+			if _, err := c.FormParams(); err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read. Reload the page and try again.")
+			}
+		}
+		return next(c)
+	}
+}
+
 // safeNext keeps a post-login redirect on this site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/inventory"
+	const home = "/inventory"
+	// Browsers drop tabs and newlines and read a backslash as "/", so
+	// "/<tab>/evil.example" would leave the site: refuse any of them outright.
+	for _, r := range next {
+		if r <= ' ' || r == 0x7f || r == '\\' {
+			return home
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(next, "//") {
+		return home
 	}
 	return next
 }

@@ -40,7 +40,7 @@ func (s *Server) transferForm(c echo.Context) error {
 func (s *Server) transfer(c echo.Context) error {
 	p, err := s.transferProps(c)
 	if err != nil {
-		return err
+		return s.alreadyDone(c, err)
 	}
 	p.Value = strings.TrimSpace(c.FormValue("target_va"))
 	target, _ := strconv.ParseInt(p.Value, 10, 64)

@@ -2,8 +2,11 @@ package licensing
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -57,12 +60,18 @@ func (s *Service) logSignInFailed(ctx context.Context, username string, userID i
 	if saID == 0 {
 		return
 	}
-	if len(username) > 64 {
-		username = username[:64]
+	e := Event{At: s.now(), SAID: saID, UserID: userID, Username: username, Type: EventSignInFailed,
+		Message: fmt.Sprintf("Sign-in failed for username %q", username)}
+	if userID == 0 {
+		// Text typed as an unknown username is often a password typed into
+		// the wrong box; the permanent log keeps only a fingerprint, enough
+		// to see repeated attempts.
+		sum := sha256.Sum256([]byte(strings.ToLower(username)))
+		e.Username = ""
+		e.Message = "Sign-in failed for an unknown username (fingerprint " + hex.EncodeToString(sum[:4]) + ")"
 	}
 	_ = s.store.InTx(ctx, func(tx Repo) error {
-		_, err := AppendEvent(ctx, tx, Event{At: s.now(), SAID: saID, Username: username, Type: EventSignInFailed,
-			Message: fmt.Sprintf("Sign-in failed for username %q", username)})
+		_, err := AppendEvent(ctx, tx, e)
 		return err
 	})
 }

@@ -66,3 +66,28 @@ func (s *Service) Remove(ctx context.Context, a Actor, vaID, piID int64, returnC
 	}
 	return removed, nil
 }
+
+// Whereabouts says what became of a product instance that is no longer in
+// vaID, so that a second submit of Remove or Transfer (a double click, a
+// retry) gets an answer instead of "not found". ok is false when the PI
+// never was there or the user may not know where it went.
+func (s *Service) Whereabouts(ctx context.Context, a Actor, vaID, piID int64) (msg string, ok bool) {
+	if !a.Can(access.View, vaID) {
+		return "", false
+	}
+	pi, err := s.store.ProductInstance(ctx, piID)
+	if err != nil {
+		return "", false
+	}
+	switch {
+	case pi.Removed && pi.VAID == vaID:
+		return fmt.Sprintf("Product instance %s was already removed.", pi.UDIString()), true
+	case !pi.Removed && pi.VAID != vaID && a.Can(access.View, pi.VAID):
+		va, err := s.store.VirtualAccount(ctx, pi.VAID)
+		if err != nil {
+			return "", false
+		}
+		return fmt.Sprintf("Product instance %s is already in virtual account %s.", pi.UDIString(), va.Name), true
+	}
+	return "", false
+}

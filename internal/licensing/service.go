@@ -285,7 +285,9 @@ func (s *Service) Instance(ctx context.Context, a Actor, vaID, piID int64) (Inst
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return InstanceDetail{}, fmt.Errorf("instance: history: %w", err)
 		}
-		if err == nil {
+		// A device transferred since to a VA the user may not see stays
+		// out of the page, like everything else in that VA.
+		if err == nil && a.Can(access.View, other.VAID) {
 			*link.dst = &other
 		}
 	}

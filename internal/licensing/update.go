@@ -287,6 +287,22 @@ func (s *Service) CancelUpdate(ctx context.Context, a Actor, vaID, piID int64) (
 		if len(prev) == 0 {
 			return Invalid("", "The reservation before the update of %s is not known, so the update cannot be cancelled.", pi.UDIString())
 		}
+		// Licenses the update released may have been reserved or moved
+		// since; restoring must not take more than is free.
+		lic, err := licensesByTag(ctx, tx, vaID)
+		if err != nil {
+			return err
+		}
+		now := map[string]int{}
+		for _, l := range pi.Lines {
+			now[l.Tag] = l.Count
+		}
+		for _, l := range prev {
+			if grow := l.Count - now[l.Tag]; grow > 0 && grow > lic[l.Tag].Balance() {
+				return Invalid("", "The update of %s cannot be cancelled: %d × %s would have to be reserved again, and only %d are available now. Deposit or transfer licenses into this virtual account first, or confirm the update.",
+					pi.UDIString(), grow, lic[l.Tag].DisplayName, max(lic[l.Tag].Balance(), 0))
+			}
+		}
 		codes, err := tx.AuthCodes(ctx, pi.ID)
 		if err != nil {
 			return fmt.Errorf("cancel update: %w", err)
@@ -306,10 +322,6 @@ func (s *Service) CancelUpdate(ctx context.Context, a Actor, vaID, piID int64) (
 			if err := tx.InsertAuthCode(ctx, &again); err != nil {
 				return fmt.Errorf("cancel update: %w", err)
 			}
-		}
-		lic, err := licensesByTag(ctx, tx, vaID)
-		if err != nil {
-			return err
 		}
 		if _, err := AppendEvent(ctx, tx, Event{At: s.now(), SAID: a.SAID, VAID: vaID, UserID: a.User.ID, Username: a.User.Username,
 			Type: EventUpdateCancelled, PIID: pi.ID, UDI: pi.UDIString(), Hostname: pi.Hostname,

@@ -122,8 +122,9 @@ func (s *Store) InTx(ctx context.Context, fn func(tx licensing.Repo) error) erro
 	if err != nil {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
+	// Rolls back when fn fails or panics; a no-op after a commit.
+	defer tx.Rollback()
 	if err := fn(&Store{db: s.db, q: tx}); err != nil {
-		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
