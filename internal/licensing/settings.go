@@ -43,10 +43,12 @@ func (s *Service) Settings(ctx context.Context, a Actor) (SettingsView, error) {
 	}
 	v.Families = slrcode.Families()
 	v.Licenses = make(map[int64][]License, len(v.VAs))
-	for _, va := range v.VAs {
-		if v.Licenses[va.ID], err = s.store.Licenses(ctx, va.ID); err != nil {
-			return v, fmt.Errorf("settings: %w", err)
-		}
+	all, err := s.store.LicensesOfSA(ctx, a.SAID)
+	if err != nil {
+		return v, fmt.Errorf("settings: %w", err)
+	}
+	for _, l := range all {
+		v.Licenses[l.VAID] = append(v.Licenses[l.VAID], l)
 	}
 	return v, nil
 }

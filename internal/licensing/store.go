@@ -56,6 +56,8 @@ type Repo interface {
 
 	// Licenses returns the VA's licenses with In Use filled, by display name.
 	Licenses(ctx context.Context, vaID int64) ([]License, error)
+	// LicensesOfSA returns every VA's licenses of an SA in one query.
+	LicensesOfSA(ctx context.Context, saID int64) ([]License, error)
 	CreateLicense(ctx context.Context, l *License) error
 	// LicenseTagsMatching returns the tags of the SA's licenses whose tag or
 	// display name contains text, case-insensitively.

@@ -10,19 +10,28 @@ import (
 )
 
 func (s *Store) Licenses(ctx context.Context, vaID int64) ([]licensing.License, error) {
-	// In Use is aggregated once per VA (no query per license).
+	return s.licenses(ctx, "va_id = ?", vaID)
+}
+
+func (s *Store) LicensesOfSA(ctx context.Context, saID int64) ([]licensing.License, error) {
+	return s.licenses(ctx, "va_id IN (SELECT id FROM virtual_accounts WHERE sa_id = ?)", saID)
+}
+
+// licenses lists licenses of the VAs that vaCond selects, with In Use
+// aggregated once per VA and tag (no query per license).
+func (s *Store) licenses(ctx context.Context, vaCond string, arg int64) ([]licensing.License, error) {
 	rows, err := s.q.QueryContext(ctx, `
 		SELECT l.id, l.va_id, l.tag, l.display_name, l.description, l.family, l.type, l.start_date, l.end_date, l.purchased,
 		       COALESCE(u.in_use, 0)
 		FROM licenses l
 		LEFT JOIN (
-			SELECT rl.tag AS tag, SUM(rl.count) AS in_use
+			SELECT p.va_id AS va_id, rl.tag AS tag, SUM(rl.count) AS in_use
 			FROM product_instances p JOIN reservation_lines rl ON rl.pi_id = p.id
-			WHERE p.va_id = ? AND p.removed_at IS NULL
-			GROUP BY rl.tag
-		) u ON u.tag = l.tag
-		WHERE l.va_id = ?
-		ORDER BY l.display_name, l.tag`, vaID, vaID)
+			WHERE p.`+vaCond+` AND p.removed_at IS NULL
+			GROUP BY p.va_id, rl.tag
+		) u ON u.va_id = l.va_id AND u.tag = l.tag
+		WHERE l.`+vaCond+`
+		ORDER BY l.va_id, l.display_name, l.tag`, arg, arg)
 	if err != nil {
 		return nil, wrap("licenses", err)
 	}
