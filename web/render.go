@@ -41,7 +41,7 @@ func (s *Server) layout(c echo.Context, title, tab string, w licensing.Workspace
 		name = a.User.Username
 	}
 	return views.Layout{Title: title, User: name, SmartAccount: w.SmartAccount.Name, CSRF: csrfToken(c), MainTab: tab,
-		CanAdmin: w.CanAdmin, Flash: s.flashes(c), Assets: s.assets}
+		CanAdmin: w.CanAdmin, CanUsers: a.CanManageUsers(), Flash: s.flashes(c), Assets: s.assets}
 }
 
 func (s *Server) inventoryHeader(c echo.Context, title, sub string, w licensing.Workspace) views.Inventory {

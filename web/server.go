@@ -162,6 +162,11 @@ func (s *Server) routes(e *echo.Echo) {
 	a.GET("/admin/settings", s.settings)
 	a.POST("/admin/settings", s.saveSettings)
 	a.POST("/admin/settings/deposit", s.deposit)
+	a.POST("/admin/settings/virtual-accounts", s.createVA)
+	a.GET("/admin/users", s.users)
+	a.POST("/admin/users", s.addUser)
+	a.POST("/admin/users/:id/roles", s.grantRole)
+	a.POST("/admin/users/:id/roles/revoke", s.revokeRole)
 	a.GET("/activity/events.csv", s.saEventsCSV)
 	a.POST("/activity/events/verify", s.verifyEvents)
 }

@@ -30,6 +30,10 @@ const (
 	EventLicenseTransfer EventType = "LICENSE_TRANSFER"
 	EventDeposit         EventType = "DEPOSIT"
 	EventSettings        EventType = "SETTINGS"
+	EventUserCreated     EventType = "USER_CREATED"
+	EventRoleGranted     EventType = "ROLE_GRANTED"
+	EventRoleRevoked     EventType = "ROLE_REVOKED"
+	EventVACreated       EventType = "VA_CREATED"
 )
 
 // EventTypes lists the types with the label the event log's filter shows.
@@ -50,6 +54,10 @@ var EventTypes = []struct {
 	{EventLicenseTransfer, "Licenses transferred"},
 	{EventDeposit, "Licenses deposited"},
 	{EventSettings, "Settings changed"},
+	{EventVACreated, "Virtual account created"},
+	{EventUserCreated, "User created"},
+	{EventRoleGranted, "Role granted"},
+	{EventRoleRevoked, "Role revoked"},
 	{EventImport, "Imported"},
 	{EventSignIn, "Signed in"},
 	{EventSignInFailed, "Sign-in failed"},

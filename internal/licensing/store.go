@@ -102,6 +102,11 @@ type Repo interface {
 	EndSessions(ctx context.Context, userID int64) error
 	Grants(ctx context.Context, userID int64) ([]access.Grant, error)
 	AddGrant(ctx context.Context, userID int64, g access.Grant) error
+	// UsersOfSA lists, by username, the users with a role in the SA and
+	// the users without any role.
+	UsersOfSA(ctx context.Context, saID int64) ([]User, error)
+	// RemoveGrant deletes one role assignment; ErrNotFound when absent.
+	RemoveGrant(ctx context.Context, userID int64, g access.Grant) error
 
 	Events(ctx context.Context, q EventQuery) ([]Event, error)
 	// EventsEach calls fn for every event that matches q (Limit ignored),

@@ -21,6 +21,8 @@ type Layout struct {
 	CanAdmin     bool
 	Flash        []string
 	Assets       Assets
+	// CanUsers: the user reaches /admin/users (SA or VA administrator).
+	CanUsers bool
 }
 
 // Assets are the checksummed URLs of the static files.
