@@ -16,23 +16,11 @@ import (
 // rehostProps loads the VA and the failed PI for every step; a PI of another
 // VA, or a VA the user may not see, is 404, and a viewer is refused.
 func (s *Server) rehostProps(c echo.Context) (views.RehostProps, error) {
-	w, err := s.workspace(c)
+	_, pi, inv, err := s.piActionProps(c, "Rehost Licenses from a Failed Product")
 	if err != nil {
 		return views.RehostProps{}, err
 	}
-	piID, err := idParam(c, "pi")
-	if err != nil {
-		return views.RehostProps{}, err
-	}
-	d, err := s.svc.Instance(c.Request().Context(), actor(c), w.VA.ID, piID)
-	if err != nil {
-		return views.RehostProps{}, err
-	}
-	if !w.CanManage {
-		return views.RehostProps{}, licensing.ErrForbidden
-	}
-	return views.RehostProps{Inventory: s.inventoryHeader(c, "Rehost Licenses from a Failed Product", "instances", w),
-		Modal: isModal(c), Step: 1, PI: d.PI}, nil
+	return views.RehostProps{Inventory: inv, Modal: isModal(c), Step: 1, PI: pi}, nil
 }
 
 // requestCodeInput takes the request code from the text box or, when a file

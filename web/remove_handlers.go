@@ -13,22 +13,11 @@ import (
 )
 
 func (s *Server) removeProps(c echo.Context) (views.RemoveProps, error) {
-	w, err := s.workspace(c)
+	_, pi, inv, err := s.piActionProps(c, "Remove Product Instance")
 	if err != nil {
 		return views.RemoveProps{}, err
 	}
-	piID, err := idParam(c, "pi")
-	if err != nil {
-		return views.RemoveProps{}, err
-	}
-	d, err := s.svc.Instance(c.Request().Context(), actor(c), w.VA.ID, piID)
-	if err != nil {
-		return views.RemoveProps{}, err
-	}
-	if !w.CanManage {
-		return views.RemoveProps{}, licensing.ErrForbidden
-	}
-	return views.RemoveProps{Inventory: s.inventoryHeader(c, "Remove Product Instance", "instances", w), Modal: isModal(c), PI: d.PI}, nil
+	return views.RemoveProps{Inventory: inv, Modal: isModal(c), PI: pi}, nil
 }
 
 func (s *Server) removeForm(c echo.Context) error {
