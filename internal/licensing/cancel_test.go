@@ -86,3 +86,30 @@ func latestSig(t *testing.T, st *sqlite.Store, id int64) string {
 	}
 	return codes[0].Signature
 }
+
+// TestPendingUpdateEndsWithTheDevice: rehosting or removing an Update
+// Pending PI leaves no lines behind for a Cancel Update.
+func TestPendingUpdateEndsWithTheDevice(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	svc, st, a, ids := fleet(t, 3, 10)
+	for _, id := range ids[:2] {
+		if _, err := svc.Update(ctx, a, 1, id, map[int64]int{1: 2}, "up"+string(rune('a'+id))); err != nil {
+			t.Fatal(err)
+		}
+		if prev, err := st.PreviousLines(ctx, id); err != nil || len(prev) != 1 {
+			t.Fatalf("previous lines of PI %d while pending: %v, %v", id, prev, err)
+		}
+	}
+	if _, err := svc.Rehost(ctx, a, 1, ids[0], requestCode(t, "PEND0001"), "", "rehost"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Remove(ctx, a, 1, ids[1], slrcode.ReturnCode(mustPIID(t, st, ids[1]), latestSig(t, st, ids[1]))); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids[:2] {
+		if prev, err := st.PreviousLines(ctx, id); err != nil || len(prev) != 0 {
+			t.Errorf("previous lines of PI %d after it left: %v, %v", id, prev, err)
+		}
+	}
+}

@@ -207,6 +207,10 @@ func (s *Service) Rehost(ctx context.Context, a Actor, vaID, piID int64, request
 		if err := tx.SetStatus(ctx, failed.ID, StatusFailed); err != nil {
 			return fmt.Errorf("rehost: %w", err)
 		}
+		// A failed device's pending update can no longer be cancelled.
+		if err := tx.DeletePreviousLines(ctx, failed.ID); err != nil {
+			return fmt.Errorf("rehost: %w", err)
+		}
 		if err := tx.SetRehostedTo(ctx, failed.ID, repl.ID); err != nil {
 			return fmt.Errorf("rehost: %w", err)
 		}

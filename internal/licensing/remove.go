@@ -48,6 +48,10 @@ func (s *Service) Remove(ctx context.Context, a Actor, vaID, piID int64, returnC
 		if err := tx.MarkRemoved(ctx, pi.ID, s.now()); err != nil {
 			return fmt.Errorf("remove: %w", err)
 		}
+		// A pending update ends with the device: nothing is left to cancel.
+		if err := tx.DeletePreviousLines(ctx, pi.ID); err != nil {
+			return fmt.Errorf("remove: %w", err)
+		}
 		lic, err := licensesByTag(ctx, tx, vaID)
 		if err != nil {
 			return err
