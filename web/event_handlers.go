@@ -88,7 +88,7 @@ func (s *Server) renderEvents(c echo.Context, p *views.EventsProps, load func(li
 	}
 	page, err := load(f)
 	if err != nil {
-		if m, ok := licensing.Message(err); ok {
+		if m, ok := userError(err); ok {
 			p.Error = m
 			return s.render(c, http.StatusUnprocessableEntity, views.Events(*p))
 		}

@@ -85,7 +85,7 @@ func (s *Server) instances(c echo.Context) error {
 	}
 	props := views.InstancesProps{Inventory: s.inventoryHeader(c, "Product Instances", "instances", w), Query: q, Page: page, PageSize: licensing.PageSize}
 	res, err := s.svc.Instances(c.Request().Context(), actor(c), w.VA.ID, q, page)
-	if msg, ok := licensing.Message(err); err != nil && ok {
+	if msg, ok := userError(err); err != nil && ok {
 		props.Error = msg
 		if len(q) > licensing.MaxSearchLen {
 			props.Query = q[:licensing.MaxSearchLen]

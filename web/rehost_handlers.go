@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -89,8 +88,8 @@ func (s *Server) rehostCheck(c echo.Context) error {
 
 // stepError shows a user error on Step 1; anything else goes to the error page.
 func (s *Server) stepError(c echo.Context, p views.RehostProps, err error) error {
-	msg, ok := licensing.Message(err)
-	if !ok || errors.Is(err, licensing.ErrNotFound) {
+	msg, ok := userError(err)
+	if !ok {
 		return err
 	}
 	p.Step, p.Error = 1, msg

@@ -36,7 +36,7 @@ func (s *Server) remove(c echo.Context) error {
 	p.ReturnCode = strings.TrimSpace(c.FormValue("return_code"))
 	pi, err := s.svc.Remove(c.Request().Context(), actor(c), p.VAID, p.PI.ID, p.ReturnCode)
 	if err != nil {
-		msg, ok := licensing.Message(err)
+		msg, ok := userError(err)
 		if !ok {
 			return err
 		}

@@ -119,3 +119,13 @@ func (s *Server) csrfError(err error, c echo.Context) error {
 }
 
 func asChain(err error, target **licensing.ChainError) bool { return errors.As(err, target) }
+
+// userError returns the message a form shows for err on its own page (422).
+// Not found and forbidden never re-render a form: they are the 404 and 403
+// pages, whatever text the domain attached.
+func userError(err error) (string, bool) {
+	if errors.Is(err, licensing.ErrNotFound) || errors.Is(err, licensing.ErrForbidden) {
+		return "", false
+	}
+	return licensing.Message(err)
+}

@@ -154,8 +154,8 @@ func (s *Server) reserveGenerate(c echo.Context) error {
 // reserveError shows a user error on the step it belongs to (a problem with
 // the request code always on Step 1); anything else is an error page.
 func (s *Server) reserveError(c echo.Context, p views.ReserveProps, err error, step int) error {
-	msg, ok := licensing.Message(err)
-	if !ok || errors.Is(err, licensing.ErrNotFound) || errors.Is(err, licensing.ErrForbidden) {
+	msg, ok := userError(err)
+	if !ok {
 		return err
 	}
 	var ue *licensing.UserError

@@ -48,7 +48,7 @@ func (s *Server) saveSettings(c echo.Context) error {
 	}
 	enabled := c.FormValue("slr_enabled") != ""
 	if err := s.svc.SetSLREnabled(c.Request().Context(), actor(c), enabled); err != nil {
-		msg, ok := licensing.Message(err)
+		msg, ok := userError(err)
 		if !ok {
 			return err
 		}
@@ -87,7 +87,7 @@ func (s *Server) deposit(c echo.Context) error {
 	in.Quantity = qty
 	l, err := s.svc.Deposit(c.Request().Context(), actor(c), in, f.Token)
 	if err != nil {
-		msg, ok := licensing.Message(err)
+		msg, ok := userError(err)
 		if !ok {
 			return err
 		}

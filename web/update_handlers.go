@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,15 +38,6 @@ func (s *Server) updateProps(c echo.Context) (views.UpdateProps, error) {
 		return views.UpdateProps{}, err
 	}
 	return views.UpdateProps{Inventory: inv, Modal: isModal(c), Step: 1, PI: pi}, nil
-}
-
-// userError re-renders a form with the message of a user error (422);
-// anything else goes to the error page.
-func userError(err error) (string, bool) {
-	if errors.Is(err, licensing.ErrNotFound) || errors.Is(err, licensing.ErrForbidden) {
-		return "", false
-	}
-	return licensing.Message(err)
 }
 
 // updateForm is Step 1: the new quantities.

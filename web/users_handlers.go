@@ -54,7 +54,7 @@ func optionalID(c echo.Context, name string) int64 {
 // usersRefused re-renders the page with a user-facing message (422), or passes
 // on errors that have none (404, 500).
 func (s *Server) usersRefused(c echo.Context, err error, p views.UsersProps, set func(*views.UsersProps, string)) error {
-	msg, ok := licensing.Message(err)
+	msg, ok := userError(err)
 	if !ok {
 		return err
 	}
