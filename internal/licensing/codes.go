@@ -11,12 +11,9 @@ import (
 	"slrportal/internal/slrcode"
 )
 
-// issueCode signs an authorization code for pi's lines and stores it.
-func (s *Service) issueCode(ctx context.Context, tx Repo, pi ProductInstance, lines []Line, kind, username string) (AuthCode, error) {
-	lic, err := licensesByTag(ctx, tx, pi.VAID)
-	if err != nil {
-		return AuthCode{}, fmt.Errorf("issue code: %w", err)
-	}
+// issueCode signs an authorization code for pi's lines and stores it. lic
+// holds the VA's licenses by tag; the caller has loaded them already.
+func (s *Service) issueCode(ctx context.Context, tx Repo, pi ProductInstance, lines []Line, lic map[string]License, kind, username string) (AuthCode, error) {
 	ents := make([]slrcode.Entitlement, 0, len(lines))
 	for _, ln := range lines {
 		l, ok := lic[ln.Tag]

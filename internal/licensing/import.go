@@ -299,12 +299,14 @@ func (s *Service) Import(ctx context.Context, f ImportFile, bcryptCost int) (Imp
 				}
 				vaIDs[sa.Name+"\x00"+va.Name] = va.ID
 				st.VirtualAccounts++
+				lic := make(map[string]License, len(iva.Licenses))
 				for k, il := range iva.Licenses {
 					l := License{VAID: va.ID, Tag: il.Tag, DisplayName: il.DisplayName, Description: il.Description,
 						Family: il.Family, Type: LicenseType(il.Type), StartDate: il.StartDate, EndDate: il.EndDate, Purchased: il.Purchased}
 					if err := tx.CreateLicense(ctx, &l); err != nil {
 						return fmt.Errorf("%s.licenses[%d]: %w", vp, k, err)
 					}
+					lic[l.Tag] = l
 					st.Licenses++
 				}
 				for k, ipi := range iva.ProductInstances {
@@ -326,7 +328,7 @@ func (s *Service) Import(ctx context.Context, f ImportFile, bcryptCost int) (Imp
 						return fmt.Errorf("%s: %w", pp, err)
 					}
 					if len(pi.Lines) > 0 {
-						if _, err := s.issueCode(ctx, tx, pi, pi.Lines, "import", "import"); err != nil {
+						if _, err := s.issueCode(ctx, tx, pi, pi.Lines, lic, "import", "import"); err != nil {
 							return fmt.Errorf("%s: %w", pp, err)
 						}
 					}

@@ -214,7 +214,7 @@ func (s *Service) Rehost(ctx context.Context, a Actor, vaID, piID int64, request
 		if err := tx.SetRehostedTo(ctx, failed.ID, repl.ID); err != nil {
 			return fmt.Errorf("rehost: %w", err)
 		}
-		code, err := s.issueCode(ctx, tx, repl, repl.Lines, "rehost", a.User.Username)
+		code, err := s.issueCode(ctx, tx, repl, repl.Lines, plan.Licenses, "rehost", a.User.Username)
 		if err != nil {
 			return err
 		}

@@ -153,11 +153,11 @@ func (s *Service) Reserve(ctx context.Context, a Actor, vaID int64, requestCode 
 		if err := tx.CreateInstance(ctx, &pi); err != nil {
 			return fmt.Errorf("reserve: %w", err)
 		}
-		code, err := s.issueCode(ctx, tx, pi, lines, "reserve", a.User.Username)
-		if err != nil {
-			return err
+		lic := make(map[string]License, len(plan.Licenses))
+		for _, l := range plan.Licenses {
+			lic[l.Tag] = l
 		}
-		lic, err := licensesByTag(ctx, tx, vaID)
+		code, err := s.issueCode(ctx, tx, pi, lines, lic, "reserve", a.User.Username)
 		if err != nil {
 			return err
 		}

@@ -166,7 +166,11 @@ func (s *Service) Update(ctx context.Context, a Actor, vaID, piID int64, qty map
 		if err := tx.SetStatus(ctx, pi.ID, StatusUpdatePending); err != nil {
 			return fmt.Errorf("update: %w", err)
 		}
-		code, err := s.issueCode(ctx, tx, pi, plan.Lines, "update", a.User.Username)
+		lic := make(map[string]License, len(plan.Rows))
+		for _, r := range plan.Rows {
+			lic[r.Tag] = r.License
+		}
+		code, err := s.issueCode(ctx, tx, pi, plan.Lines, lic, "update", a.User.Username)
 		if err != nil {
 			return err
 		}
